@@ -1,0 +1,81 @@
+"""The staff admin: password login, plus a TOTP code for staff who set up two-factor.
+
+Two-factor is optional for staff and required for superusers when
+``OTP_REQUIRED_FOR_SUPERUSERS`` is on (the default in production).
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin import AdminSite, ModelAdmin, site
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm
+
+from .models import OutgoingEmail
+
+
+def two_factor_required(user) -> bool:
+    return bool(user.is_superuser and settings.OTP_REQUIRED_FOR_SUPERUSERS)
+
+
+def needs_second_factor(user) -> bool:
+    return two_factor_required(user) or user_has_device(user)
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    def clean_otp(self, user):
+        if user is None or not needs_second_factor(user):
+            return
+        if two_factor_required(user) and not user_has_device(user):
+            raise _no_device_error()
+        super().clean_otp(user)
+
+
+def _no_device_error() -> forms.ValidationError:
+    return forms.ValidationError(
+        "This account must use two-factor sign-in, and no authenticator is set up for it yet. "
+        "Run `python manage.py staff_totp_setup <username>` on the server to add one.",
+        code="otp_device_missing",
+    )
+
+
+class ClinicAdminSite(AdminSite):
+    login_form = StaffLoginForm
+    login_template = "otp/admin111/login.html"
+
+    def has_permission(self, request):
+        if not super().has_permission(request):
+            return False
+        user = request.user
+        if user.is_verified():
+            return True
+        # The admin asks several times per page; look the devices up once per request.
+        if not hasattr(request, "_clinic_needs_second_factor"):
+            request._clinic_needs_second_factor = needs_second_factor(user)
+        return not request._clinic_needs_second_factor
+
+
+class ReadOnlyAdminMixin:
+    """For records the site writes and staff only inspect: no adding, editing or deleting in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """Delivery state of every email the site promised to send; read-only, for spotting failures."""
+
+    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["reference", "subject"]
+    fields = ["reference", "subject", "recipients", "status", "attempts", "next_attempt_at", "lease_until",
+              "sent_at", "last_error", "created_at"]
+    readonly_fields = fields
+
+
+site.register(OutgoingEmail, OutgoingEmailAdmin)

@@ -1,0 +1,28 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+# Each app seeds its own demo content, in this order (later apps refer to earlier ones).
+DEMO_MODULES = ["bookings.demo", "blog.demo", "newsletter.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinic: therapists, services, rooms, hours, articles and subscribers. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even though DEBUG is off. Demo content does not belong on a real site.",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("seed_demo refuses to run with DEBUG off (pass --allow-production to insist).")
+        with transaction.atomic():
+            for module_name in DEMO_MODULES:
+                module = import_module(module_name)
+                module.seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo content is in place."))

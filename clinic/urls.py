@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+
+from blog.sitemaps import SITEMAPS
+from blog.views import robots_txt
+
+from . import views
+
+admin.site.site_header = settings.CLINIC_NAME + " — staff"
+admin.site.site_title = settings.CLINIC_NAME
+
+handler500 = "clinic.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("admin/", admin.site.urls),
+    path("", include("bookings.urls")),
+    path("blog/", include("blog.urls")),
+    path("newsletter/", include("newsletter.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", views.icon, {"name": "favicon.ico"}),
+    path("apple-touch-icon.png", views.icon, {"name": "apple-touch-icon.png"}),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

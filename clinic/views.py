@@ -1,0 +1,52 @@
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.templatetags.static import static
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from blog.selectors import posts_for_home
+from bookings.selectors import services_active, therapists_public
+
+logger = logging.getLogger(__name__)
+
+
+def home(request):
+    context = {"services": services_active(), "therapists": therapists_public(), **posts_for_home()}
+    return render(request, "home.html", context)
+
+
+def privacy(request):
+    return render(request, "privacy.html")
+
+
+@require_GET
+def icon(request, name):
+    """``/favicon.ico`` and ``/apple-touch-icon.png``, which browsers and crawlers ask for at the root."""
+    return redirect(static(f"clinic/img/{name}"), permanent=True)
+
+
+@never_cache
+def healthz(request):
+    """Liveness and database check for load balancers: 200 when the database answers, else 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: database unavailable")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """The 500 page, rendered without a request context so it cannot fail on the database."""
+
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(
+        template.render({"clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}})
+    )
