@@ -1,0 +1,234 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+
+from .access import intake_visible_to
+from .availability import slot_find
+from .models import (
+    INTAKE_FIELDS,
+    Appointment,
+    BookingPolicy,
+    Closure,
+    Room,
+    Service,
+    Therapist,
+    TimeOff,
+    WorkingHours,
+    _new_key,
+)
+from .services import (
+    BookingError,
+    ClientDetails,
+    appointment_book,
+    appointment_cancel,
+    appointment_details_update,
+    appointment_mark,
+    appointment_reschedule,
+)
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "duration_minutes", "cleanup_minutes", "price", "is_active"]
+    list_filter = ["is_active"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["rooms"]
+
+
+class WorkingHoursInline(admin.TabularInline):
+    model = WorkingHours
+    extra = 0
+    verbose_name_plural = "Working hours (clinic wall-clock time; add several rows for a split day)"
+
+
+class TimeOffInline(admin.TabularInline):
+    model = TimeOff
+    extra = 0
+    verbose_name_plural = "Time off (no bookings are offered inside these ranges)"
+
+
+@admin.register(Therapist)
+class TherapistAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials", "is_bookable_online", "is_active"]
+    list_filter = ["is_bookable_online", "is_active"]
+    search_fields = ["name", "credentials"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["services"]
+    autocomplete_fields = ["user"]
+    inlines = [WorkingHoursInline, TimeOffInline]
+    actions = ["revoke_calendar_feed"]
+
+    @admin.action(description="Give the selected therapists' calendar feeds a new secret address")
+    def revoke_calendar_feed(self, request, queryset):
+        for therapist in queryset:
+            therapist.feed_key = _new_key()
+            therapist.save(update_fields=["feed_key"])
+        self.message_user(request, "The old calendar feed addresses no longer work.")
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["reason", "starts_on", "ends_on"]
+    date_hierarchy = "starts_on"
+
+
+@admin.register(BookingPolicy)
+class BookingPolicyAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "min_notice_minutes", "max_advance_days", "slot_step_minutes", "cancel_cutoff_hours"]
+
+    def has_add_permission(self, request):
+        return not BookingPolicy.objects.exists() and super().has_add_permission(request)
+
+
+CLIENT_FIELDS = [
+    "client_name", "client_email", "client_phone", "notes", "intake_areas_to_avoid", "intake_pregnant",
+    "intake_injuries", "intake_medications", "intake_allergies",
+]
+
+
+class AppointmentAdminForm(forms.ModelForm):
+    """Checks the time is free before saving, for a clear message; the save itself goes through the services."""
+
+    override_notice = forms.BooleanField(
+        required=False, initial=True, label="Override the notice and advance window",
+        help_text="Staff may book at short notice. A double booking is never allowed.",
+    )
+
+    class Meta:
+        model = Appointment
+        fields = ["service", "therapist", "starts_at", "status", *CLIENT_FIELDS]
+        help_texts = {
+            "starts_at": "Clinic wall-clock time. The room is chosen automatically.",
+            "status": "Set to Cancelled to cancel (the time is freed at once); Completed or No-show after the session.",
+            "therapist": "Leave as is to keep the therapist; pick another to move the session to them.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        service = cleaned.get("service") or getattr(self.instance, "service", None)
+        starts_at = cleaned.get("starts_at")
+        therapist = cleaned.get("therapist")
+        moving = self.instance.pk is None or {"starts_at", "therapist"} & set(self.changed_data)
+        if service and starts_at and therapist and moving:
+            slot = slot_find(
+                service=service, therapist=therapist, starts_at=starts_at, online_only=False,
+                ignore_notice=cleaned.get("override_notice", False), exclude_appointment_id=self.instance.pk,
+            )
+            if slot is None:
+                raise forms.ValidationError(
+                    "That time is not free for this therapist and service (working hours, time off, another "
+                    "booking or its cleanup time, or no free room). Please pick another time."
+                )
+        return cleaned
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    form = AppointmentAdminForm
+    list_display = ["starts_at", "client_name", "service", "therapist", "room", "status", "source"]
+    list_filter = ["status", "source", "therapist", "room"]
+    search_fields = ["client_name", "client_email", "client_phone"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["service", "therapist", "room"]
+    readonly_fields = ["room", "ends_at", "blocked_until", "source", "uid", "sequence", "reminded_at", "created_at"]
+    actions = ["cancel_selected"]
+
+    def get_fields(self, request, obj=None):
+        client_fields = [
+            name for name in CLIENT_FIELDS if name not in INTAKE_FIELDS or intake_visible_to(request.user, obj)
+        ]
+        fields = ["service", "therapist", "starts_at", "override_notice", "status", *client_fields]
+        return fields + ([*self.readonly_fields, "intake_provided", "history"] if obj else [])
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "service", "intake_provided", "history"] if obj else self.readonly_fields
+
+    @admin.display(description="Intake provided", boolean=True)
+    def intake_provided(self, obj):
+        return obj.has_intake
+
+    @admin.display(description="History")
+    def history(self, obj):
+        """Who changed this booking, when, and what changed: read-only, written by the services."""
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (date_format(timezone.localtime(event.at), "Y-m-d H:i"), event.who, event.get_action_display(),
+                 event.summary)
+                for event in obj.events.all()
+            ),
+        )
+        return format_html(
+            '<table class="booking-history"><caption>Who changed this booking, when, and what changed</caption>'
+            "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">By</th><th scope=\"col\">Change</th>"
+            "<th scope=\"col\">Details</th></tr></thead><tbody>{}</tbody></table>",
+            rows or format_html("<tr><td colspan=\"4\">{}</td></tr>", "No changes recorded."),
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # bookings stay on record; cancel them instead
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except BookingError as error:
+            # Only reachable if someone took the time between the form's check and the save.
+            self.message_user(request, error.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            booked = appointment_book(
+                service=data["service"],
+                therapist=data["therapist"],
+                starts_at=data["starts_at"],
+                client=ClientDetails(
+                    name=data["client_name"], email=data["client_email"], phone=data["client_phone"],
+                    notes=data["notes"], areas_to_avoid=data.get("intake_areas_to_avoid", ""),
+                    pregnant=data.get("intake_pregnant", False), injuries=data.get("intake_injuries", ""),
+                    medications=data.get("intake_medications", ""), allergies=data.get("intake_allergies", ""),
+                    consent=False,
+                ),
+                source=Appointment.Source.ADMIN,
+                booked_by=request.user,
+                ignore_notice=data["override_notice"],
+            )
+            obj.pk = booked.pk
+        else:
+            current = Appointment.objects.get(pk=obj.pk)
+            if {"starts_at", "therapist"} & set(form.changed_data):
+                appointment_reschedule(
+                    appointment=current, starts_at=data["starts_at"], therapist=data["therapist"], by_client=False,
+                    changed_by=request.user, ignore_notice=data["override_notice"],
+                )
+            if "status" in form.changed_data:
+                if data["status"] == Appointment.Status.CANCELLED:
+                    appointment_cancel(appointment=current, by_client=False, changed_by=request.user)
+                elif data["status"] != Appointment.Status.BOOKED:
+                    appointment_mark(appointment=current, status=data["status"], changed_by=request.user)
+                else:
+                    raise BookingError("A cancelled or finished booking cannot be set back to booked; book it again.")
+            appointment_details_update(
+                appointment=current, changed_by=request.user,
+                details={name: data[name] for name in CLIENT_FIELDS if name in form.fields},
+            )
+        obj.refresh_from_db()
+
+    @admin.action(description="Cancel the selected bookings (emails the clients)")
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for appointment in queryset.filter(status=Appointment.Status.BOOKED):
+            appointment_cancel(appointment=appointment, by_client=False, changed_by=request.user)
+            cancelled += 1
+        self.message_user(request, f"Cancelled {cancelled} booking(s).")

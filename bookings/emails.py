@@ -1,0 +1,92 @@
+"""Booking emails: the client's (HTML + text, .ics, manage link) and the clinic's and therapist's.
+
+Intake answers are health information: they never go into an email. Staff emails say only
+whether intake was provided; the details are on the staff schedule page behind a login.
+
+The services queue these in the transaction that makes the change (clinic.outbox), so a booking
+never waits for the mail server, and its emails are retried until the server takes them.
+"""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from clinic.outbox import email_queue
+
+from .calendar import appointment_ics
+from .models import Appointment, BookingPolicy
+from .tokens import manage_token
+
+CLIENT_SUBJECTS = {
+    "booked": "Your booking: {service} on {when}",
+    "moved": "Your booking has moved to {when}",
+    "cancelled": "Cancelled: {service} on {when}",
+    "reminder": "Reminder: {service} on {when}",
+}
+STAFF_SUBJECTS = {
+    "booked": "New booking: {service} with {therapist} on {when}",
+    "moved": "Booking moved: {service} with {therapist}, now {when}",
+    "cancelled": "Booking cancelled: {service} with {therapist} on {when}",
+}
+
+
+def _when(appointment: Appointment) -> str:
+    return date_format(timezone.localtime(appointment.starts_at), "l j F, g:i A")
+
+
+def _context(appointment: Appointment, event: str) -> dict:
+    return {
+        "appointment": appointment,
+        "event": event,
+        "policy": BookingPolicy.current(),
+        "manage_url": settings.SITE_URL + reverse("bookings:manage", kwargs={"token": manage_token(appointment)}),
+        "schedule_url": settings.SITE_URL + reverse("bookings:staff_schedule"),
+        "clinic": {
+            "name": settings.CLINIC_NAME,
+            "address": settings.CLINIC_ADDRESS,
+            "phone": settings.CLINIC_PHONE,
+            "email": settings.CLINIC_EMAIL,
+        },
+    }
+
+
+def _message(*, subject: str, template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"bookings/email/{template}.txt", context),
+        to=to,
+        reply_to=[settings.CLINIC_EMAIL],
+    )
+    message.attach_alternative(render_to_string(f"bookings/email/{template}.html", context), "text/html")
+    return message
+
+
+def booking_emails_queue(*, appointment: Appointment, event: str) -> None:
+    """Queue the client's email (and for changes the clinic's and therapist's) in the caller's transaction."""
+    context = _context(appointment, event)
+    names = {"service": appointment.service.name, "therapist": appointment.therapist.name, "when": _when(appointment)}
+
+    client_message = _message(
+        subject=CLIENT_SUBJECTS[event].format(**names),
+        template="client",
+        context=context,
+        to=[appointment.client_email],
+    )
+    if event != "reminder":
+        method = "CANCEL" if event == "cancelled" else "REQUEST"
+        client_message.attach("session.ics", appointment_ics(appointment), f"text/calendar; method={method}; charset=utf-8")
+    messages = [client_message]
+
+    if event in STAFF_SUBJECTS:
+        recipients = [settings.CLINIC_EMAIL]
+        therapist_user = appointment.therapist.user
+        if therapist_user is not None and therapist_user.email:
+            recipients.append(therapist_user.email)
+        messages.append(
+            _message(subject=STAFF_SUBJECTS[event].format(**names), template="staff", context=context, to=recipients)
+        )
+    for message in messages:
+        email_queue(message=message, reference=f"appointment {appointment.pk}: {event}")

@@ -1,0 +1,113 @@
+from datetime import UTC, datetime
+
+from django import forms
+
+from .models import Service, Therapist
+from .services import ClientDetails
+
+NEWSLETTER_CONSENT_TEXT = (
+    "Send me the clinic's newsletter (about once a month). I will get an email to confirm first, "
+    "and can unsubscribe at any time."
+)
+CONSENT_LABEL = (
+    "I have answered the health questions truthfully and consent to massage treatment. "
+    "I will tell my therapist about any change before the session."
+)
+
+
+class DetailsForm(forms.Form):
+    """The client's details and health intake; the chosen time travels in ``start``."""
+
+    start = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        max_length=40,
+        help_text="We call only if something changes on the day.",
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    notes = forms.CharField(
+        required=False, max_length=2000, label="Anything you'd like us to know",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    areas_to_avoid = forms.CharField(
+        required=False, max_length=1000, label="Areas to avoid", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    pregnant = forms.BooleanField(required=False, label="I am pregnant")
+    injuries = forms.CharField(
+        required=False, max_length=1000, label="Recent injuries or surgery", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    medications = forms.CharField(
+        required=False, max_length=1000, label="Medication (for example blood thinners)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    allergies = forms.CharField(
+        required=False, max_length=1000, label="Allergies to oils, lotions or nuts",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_LABEL, error_messages={"required": "Please confirm your consent to treatment to book."}
+    )
+    newsletter = forms.BooleanField(required=False, label=NEWSLETTER_CONSENT_TEXT)
+
+    def client_details(self) -> ClientDetails:
+        data = self.cleaned_data
+        return ClientDetails(
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            notes=data["notes"],
+            areas_to_avoid=data["areas_to_avoid"],
+            pregnant=data["pregnant"],
+            injuries=data["injuries"],
+            medications=data["medications"],
+            allergies=data["allergies"],
+            consent=data["consent"],
+        )
+
+
+class StaffTimeForm(forms.Form):
+    """A wall-clock date and time in the clinic's zone, turned into one aware moment."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"))
+    override_notice = forms.BooleanField(
+        required=False, label="Override the notice and advance window (never allows a double booking)"
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date") and cleaned.get("time"):
+            from .availability import clinic_tz
+
+            tz = clinic_tz()
+            moment = datetime.combine(cleaned["date"], cleaned["time"], tzinfo=tz)
+            # A wall-clock time in the spring-forward gap does not survive the round trip through UTC.
+            if moment.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != moment.replace(tzinfo=None):
+                raise forms.ValidationError("That time does not exist on this day: the clocks move forward.")
+            cleaned["starts_at"] = moment.astimezone(UTC)
+        return cleaned
+
+
+class StaffBookingForm(StaffTimeForm):
+    service = forms.ModelChoiceField(queryset=Service.objects.filter(is_active=True))
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True), required=False, empty_label="First available"
+    )
+    name = forms.CharField(max_length=120, label="Client name")
+    email = forms.EmailField(max_length=254, label="Client email", help_text="The confirmation goes here.")
+    phone = forms.CharField(max_length=40, label="Client phone", widget=forms.TextInput(attrs={"type": "tel"}))
+    notes = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["service", "therapist", "date", "time", "name", "email", "phone", "notes", "override_notice"]
+
+    def client_details(self) -> ClientDetails:
+        data = self.cleaned_data
+        return ClientDetails(name=data["name"], email=data["email"], phone=data["phone"], notes=data["notes"])
+
+
+class StaffMoveForm(StaffTimeForm):
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.filter(is_active=True), required=False, empty_label="Keep the same therapist"
+    )
+    field_order = ["therapist", "date", "time", "override_notice"]

@@ -1,0 +1,66 @@
+"""Scheduled housekeeping for bookings: erasing old intake answers and catching up missed reminders.
+
+Both run from self-repeating tasks (bookings.tasks) and are safe to run any number of times.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .history import Actor, booking_event_record
+from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy
+from .services import appointment_remind
+
+# The client's free-text notes go with the intake: people write health details there too.
+BLANK_INTAKE = {field: False if field == "intake_pregnant" else "" for field in (*INTAKE_FIELDS, "notes")}
+HAS_INTAKE = Q(intake_pregnant=True) | ~Q(
+    intake_areas_to_avoid="", intake_injuries="", intake_medications="", intake_allergies="", notes=""
+)
+
+
+def appointment_intake_erase_expired(*, now: datetime | None = None, batch_size: int = 500) -> int:
+    """Blank the intake answers and notes of sessions that ended more than ``INTAKE_RETENTION_DAYS`` ago.
+
+    The booking itself (time, therapist, client, status) stays on record; its history gains an
+    "intake erased" entry by the system. Returns how many appointments were erased.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.INTAKE_RETENTION_DAYS)
+    expired = Appointment.objects.filter(HAS_INTAKE, ends_at__lt=cutoff)
+    erased = 0
+    while True:
+        with transaction.atomic():
+            batch = list(expired.select_for_update().order_by("pk")[:batch_size])
+            for appointment in batch:
+                for field, blank in BLANK_INTAKE.items():
+                    setattr(appointment, field, blank)
+                appointment.save(update_fields=[*BLANK_INTAKE, "updated_at"])
+                booking_event_record(
+                    appointment=appointment, action=BookingEvent.Action.INTAKE_ERASED, actor=Actor.system(), at=now,
+                    changes={"intake": "erased"},
+                )
+        erased += len(batch)
+        if len(batch) < batch_size:
+            return erased
+
+
+def appointment_reminders_catch_up(*, now: datetime | None = None) -> int:
+    """Send reminders that are due but were never sent, for example because a worker died holding the task.
+
+    Only bookings made (or last changed) before their reminder time qualify: for later ones the
+    confirmation email served as the reminder. ``appointment_remind`` locks and re-checks, so this
+    never duplicates a reminder the regular task sends at the same moment.
+    """
+    now = now or timezone.now()
+    lead = timedelta(hours=BookingPolicy.current().reminder_lead_hours)
+    due = Appointment.objects.filter(
+        status=Appointment.Status.BOOKED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=now + lead,
+        updated_at__lte=F("starts_at") - lead,
+    )
+    sent = 0
+    for appointment_id, starts_at in due.values_list("pk", "starts_at"):
+        sent += appointment_remind(appointment_id=appointment_id, starts_at=starts_at, now=now)
+    return sent

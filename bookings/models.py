@@ -1,0 +1,354 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+
+class Room(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Inactive rooms are never offered for new bookings."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Service(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in booking links, e.g. /book/?service=<slug>.")
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+        help_text="Length of the session the client books.",
+    )
+    cleanup_minutes = models.PositiveSmallIntegerField(
+        "cleanup time (minutes)",
+        default=15,
+        validators=[MaxValueValidator(120)],
+        help_text="Time blocked after each session to turn the room around; never offered to clients.",
+    )
+    price = models.DecimalField(max_digits=7, decimal_places=2, validators=[MinValueValidator(0)])
+    is_active = models.BooleanField("active", default=True, help_text="Only active services can be booked.")
+    rooms = models.ManyToManyField(Room, related_name="services", help_text="Rooms equipped to host this service.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.duration_minutes} min)"
+
+
+def _new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Therapist(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the profile URL and booking links.")
+    credentials = models.CharField(
+        max_length=120, blank=True, help_text='Shown after the name, e.g. "LMT, E-RYT 500".'
+    )
+    bio = models.TextField(blank=True, help_text="A few sentences in the therapist's own voice for the profile page.")
+    photo = models.ImageField(upload_to="therapists/", blank=True, help_text="A square portrait works best.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="therapist",
+        help_text="The staff login of this therapist, for their schedule and calendar feed.",
+    )
+    is_bookable_online = models.BooleanField(
+        "bookable online", default=True, help_text="Clients can pick this therapist on the booking page."
+    )
+    is_active = models.BooleanField("active", default=True, help_text="Inactive therapists are hidden from the site.")
+    services = models.ManyToManyField(
+        Service, related_name="therapists", blank=True, help_text="The sessions this therapist offers."
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
+    feed_key = models.CharField(
+        "calendar feed key",
+        max_length=64,
+        default=_new_key,
+        unique=True,
+        editable=False,
+        help_text="Secret part of the private calendar feed URL; revoke it to give the feed a new address.",
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("bookings:therapist_detail", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """One interval of a therapist's regular week, in the clinic's wall-clock time."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start_time = models.TimeField(help_text="Clinic wall-clock time the first session may start, e.g. 09:00.")
+    end_time = models.TimeField(help_text="Clinic wall-clock time every session must have ended by, e.g. 12:00.")
+
+    class Meta:
+        ordering = ["therapist", "weekday", "start_time"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(end_time__gt=F("start_time")), name="hours_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist}: {self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    starts_at = models.DateTimeField(help_text="First moment the therapist is away.")
+    ends_at = models.DateTimeField(help_text="The therapist can take sessions again from this moment.")
+    reason = models.CharField(max_length=200, blank=True, help_text="For staff only; never shown to clients.")
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="time_off_end_after_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+
+
+class Closure(models.Model):
+    """Whole days the clinic is closed for everyone (public holidays, renovations)."""
+
+    starts_on = models.DateField(help_text="First closed day.")
+    ends_on = models.DateField(help_text="Last closed day (the same as the first for a single day).")
+    reason = models.CharField(max_length=200, help_text='Shown to staff, e.g. "Thanksgiving".')
+
+    class Meta:
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="closure_end_not_before_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.reason} ({self.starts_on} – {self.ends_on})"
+
+
+class BookingPolicy(models.Model):
+    """The clinic's booking rules. One row; without it the defaults below apply."""
+
+    min_notice_minutes = models.PositiveIntegerField(
+        "minimum notice (minutes)", default=120, help_text="Clients cannot book a session starting sooner than this."
+    )
+    max_advance_days = models.PositiveIntegerField(
+        "maximum advance (days)", default=60, validators=[MinValueValidator(1)],
+        help_text="How far ahead clients can book.",
+    )
+    slot_step_minutes = models.PositiveIntegerField(
+        "slot step (minutes)", default=15, validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text="Start times are offered every this many minutes from the start of working hours.",
+    )
+    cancel_cutoff_hours = models.PositiveIntegerField(
+        "cancel and reschedule cutoff (hours)", default=24,
+        help_text="Clients can cancel or move a booking online until this many hours before it starts.",
+    )
+    reminder_lead_hours = models.PositiveIntegerField(
+        "reminder lead time (hours)", default=24, help_text="The reminder email goes out this long before a session."
+    )
+    cancellation_policy = models.TextField(
+        default=(
+            "Please cancel or move your booking at least 24 hours ahead, online or by phone. "
+            "Late cancellations and missed sessions may be charged in full."
+        ),
+        help_text="Shown on the booking page, in the confirmation email and on the manage page.",
+    )
+
+    class Meta:
+        verbose_name = "booking policy"
+        verbose_name_plural = "booking policy"
+
+    def __str__(self):
+        return "Booking policy"
+
+    @classmethod
+    def current(cls) -> "BookingPolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(status=Appointment.Status.CANCELLED)
+
+
+class Appointment(models.Model):
+    """A booked session. Written only through bookings.services, which lock and re-check availability.
+
+    On PostgreSQL two exclusion constraints (added by migration 0003, PostgreSQL only) forbid any two
+    active appointments whose [starts_at, blocked_until) ranges overlap for the same therapist or room.
+    """
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        COMPLETED = "completed", "Completed"
+        NO_SHOW = "no_show", "No-show"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Online"
+        STAFF = "staff", "Staff (phone or desk)"
+        ADMIN = "admin", "Admin"
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="appointments")
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(help_text="End of the session plus the service's cleanup time.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ONLINE)
+
+    client_name = models.CharField(max_length=120)
+    client_email = models.EmailField(max_length=254)
+    client_phone = models.CharField(max_length=40)
+    notes = models.TextField(blank=True, max_length=2000)
+
+    intake_areas_to_avoid = models.TextField("areas to avoid", blank=True, max_length=1000)
+    intake_pregnant = models.BooleanField("pregnant", default=False)
+    intake_injuries = models.TextField("recent injuries or surgery", blank=True, max_length=1000)
+    intake_medications = models.TextField("medication", blank=True, max_length=1000)
+    intake_allergies = models.TextField("allergies to oils or lotions", blank=True, max_length=1000)
+    consent_at = models.DateTimeField("consent to treatment given at", null=True, blank=True)
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="Calendar UID, kept when moved.")
+    sequence = models.PositiveIntegerField(default=0, help_text="Calendar revision; grows on every move or cancel.")
+    manage_key = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The staff member who booked it, for phone and desk bookings.",
+    )
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["therapist", "starts_at"], name="appointment_therapist_start"),
+            models.Index(fields=["room", "starts_at"], name="appointment_room_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start"),
+            models.CheckConstraint(condition=Q(blocked_until__gte=F("ends_at")), name="appointment_blocked_after_end"),
+        ]
+
+    def __str__(self):
+        return f"{self.service.name} with {self.therapist.name}, {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != self.Status.CANCELLED
+
+    @property
+    def has_intake(self) -> bool:
+        return bool(
+            self.intake_areas_to_avoid.strip()
+            or self.intake_pregnant
+            or self.intake_injuries.strip()
+            or self.intake_medications.strip()
+            or self.intake_allergies.strip()
+        )
+
+
+INTAKE_FIELDS = (
+    "intake_areas_to_avoid", "intake_pregnant", "intake_injuries", "intake_medications", "intake_allergies",
+)
+
+
+class BookingEvent(models.Model):
+    """One change to a booking: who made it, when, and what changed. Written by bookings.services only,
+    in the same transaction as the change itself, and never edited afterwards.
+
+    ``changes`` maps a field to ``[before, after]`` as shown to staff. Intake answers never appear in
+    it: a change to any of them is recorded as ``{"intake": "updated"}``.
+    """
+
+    class Actor(models.TextChoices):
+        CLIENT = "client", "Client (manage link or booking page)"
+        STAFF = "staff", "Staff"
+        SYSTEM = "system", "System"
+
+    class Action(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        MOVED = "moved", "Moved"
+        CANCELLED = "cancelled", "Cancelled"
+        MARKED = "marked", "Marked after the session"
+        DETAILS_CHANGED = "details_changed", "Details changed"
+        INTAKE_ERASED = "intake_erased", "Intake erased (retention period over)"
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    actor_kind = models.CharField("by", max_length=16, choices=Actor.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The staff user, when staff made the change.",
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="The staff username at the time.")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "booking history entry"
+        verbose_name_plural = "booking history"
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.who} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def who(self) -> str:
+        if self.actor_kind == self.Actor.STAFF:
+            return self.actor_name or "staff"
+        return self.get_actor_kind_display().split(" (")[0].lower()
+
+    @property
+    def summary(self) -> str:
+        parts = []
+        for field, value in self.changes.items():
+            if isinstance(value, list) and len(value) == 2:
+                before, after = value
+                parts.append(f"{field}: {before or '—'} → {after or '—'}" if before is not None else f"{field}: {after}")
+            else:
+                parts.append(f"{field} {value}")
+        return "; ".join(parts)

@@ -1,0 +1,354 @@
+"""Every write that uses up or frees a therapist's or room's time goes through here.
+
+The pattern, for booking and moving alike: open a transaction, lock, re-check availability, write.
+Locks are taken in one order everywhere — the candidate therapists' rows by primary key, then the
+service's rooms by primary key — so two bookings can never deadlock. On SQLite ``select_for_update``
+is a no-op, but the IMMEDIATE transaction already serialises writers. On PostgreSQL the exclusion
+constraints are the last line: a violation becomes the same ``SlotTaken`` answer.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .availability import Slot, slot_find, slots_nearest
+from .emails import booking_emails_queue
+from .history import Actor, appointment_state, booking_event_record, changes_between
+from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Room, Service, Therapist
+
+logger = logging.getLogger(__name__)
+
+OVERLAP_CONSTRAINTS = ("appointment_no_therapist_overlap", "appointment_no_room_overlap")
+
+
+class BookingError(Exception):
+    """A booking change the rules refuse; ``message`` is written for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class SlotTaken(BookingError):
+    def __init__(self, alternatives: list[Slot]):
+        super().__init__("That time was just taken. Here are the nearest free times.")
+        self.alternatives = alternatives
+
+
+class ChangeRefused(BookingError):
+    pass
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    name: str
+    email: str
+    phone: str
+    notes: str = ""
+    areas_to_avoid: str = ""
+    pregnant: bool = False
+    injuries: str = ""
+    medications: str = ""
+    allergies: str = ""
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class NewsletterOptIn:
+    source_url: str
+    consent_text: str
+    ip_address: str | None = None
+
+
+class _Unavailable(Exception):
+    pass
+
+
+def _lock(*, therapist: Therapist | None, service: Service) -> None:
+    if therapist is None:
+        therapists = Therapist.objects.filter(services=service)
+    else:
+        therapists = Therapist.objects.filter(pk=therapist.pk)
+    list(therapists.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+    rooms = Room.objects.filter(services=service).select_for_update(of=("self",))
+    list(rooms.order_by("pk").values_list("pk", flat=True))
+
+
+def _actor(*, by_client: bool, changed_by) -> Actor:
+    return Actor.client() if by_client else Actor.staff(changed_by)
+
+
+def _is_overlap_violation(error: IntegrityError) -> bool:
+    return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
+
+
+def _notify(appointment: Appointment, event: str) -> None:
+    """Queue the emails in this transaction: they exist if and only if the change commits (clinic.outbox)."""
+    booking_emails_queue(appointment=appointment, event=event)
+
+
+def _on_commit_schedule_reminder(appointment: Appointment, *, policy: BookingPolicy, now: datetime) -> None:
+    """Queue the reminder for ``start - lead time``; the task re-checks the booking when it runs."""
+    from .tasks import appointment_reminder_send
+
+    run_after = appointment.starts_at - timedelta(hours=policy.reminder_lead_hours)
+    if run_after <= now:
+        return  # inside the lead time the confirmation email is the reminder
+    if not appointment_reminder_send.get_backend().supports_defer:
+        logger.warning("Task backend cannot defer tasks; no reminder queued for appointment %s", appointment.pk)
+        return
+    kwargs = {"appointment_id": appointment.pk, "starts_at": appointment.starts_at.isoformat()}
+    transaction.on_commit(lambda: appointment_reminder_send.using(run_after=run_after).enqueue(**kwargs))
+
+
+def appointment_book(
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    starts_at: datetime,
+    client: ClientDetails,
+    source: str = Appointment.Source.ONLINE,
+    booked_by=None,
+    ignore_notice: bool = False,
+    newsletter: NewsletterOptIn | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Book ``service`` at ``starts_at`` with ``therapist`` (None: the fairest free one) and a free room.
+
+    Raises ``SlotTaken`` (with the nearest free alternatives) when the time is no longer free.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": source == "online"}
+    try:
+        with transaction.atomic():
+            _lock(therapist=therapist, service=service)
+            slot = slot_find(service=service, therapist=therapist, starts_at=starts_at, **options)
+            if slot is None:
+                raise _Unavailable
+            appointment = Appointment.objects.create(
+                service=service,
+                therapist=slot.therapist,
+                room_id=slot.room_id,
+                starts_at=slot.start,
+                ends_at=slot.end,
+                blocked_until=slot.end + timedelta(minutes=service.cleanup_minutes),
+                source=source,
+                booked_by=booked_by,
+                client_name=client.name,
+                client_email=client.email,
+                client_phone=client.phone,
+                notes=client.notes,
+                intake_areas_to_avoid=client.areas_to_avoid,
+                intake_pregnant=client.pregnant,
+                intake_injuries=client.injuries,
+                intake_medications=client.medications,
+                intake_allergies=client.allergies,
+                consent_at=now if client.consent else None,
+            )
+            actor = Actor.client() if source == Appointment.Source.ONLINE else Actor.staff(booked_by)
+            booking_event_record(
+                appointment=appointment, action=BookingEvent.Action.BOOKED, actor=actor, at=now,
+                changes=changes_between({}, appointment_state(appointment)),
+            )
+            _notify(appointment, "booked")
+            _on_commit_schedule_reminder(appointment, policy=policy, now=now)
+            if newsletter is not None:
+                transaction.on_commit(lambda: _newsletter_start(email=client.email, opt_in=newsletter))
+    except (_Unavailable, IntegrityError) as error:
+        if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
+            raise
+        raise SlotTaken(
+            slots_nearest(service=service, therapist=therapist, around=starts_at, **options)
+        ) from error
+    return appointment
+
+
+def _newsletter_start(*, email: str, opt_in: NewsletterOptIn) -> None:
+    """Hand the opt-in to the newsletter app, which sends its own confirmation (double opt-in)."""
+    from newsletter.services import subscription_start
+
+    subscription_start(
+        email=email, source_url=opt_in.source_url, consent_text=opt_in.consent_text, ip_address=opt_in.ip_address
+    )
+
+
+def client_change_refusal(appointment: Appointment, *, policy: BookingPolicy, now: datetime) -> str | None:
+    """Why the client cannot cancel or move this booking online any more, or None when they can."""
+    if appointment.status != Appointment.Status.BOOKED:
+        return f"This booking is {appointment.get_status_display().lower()}, so it cannot be changed online."
+    if appointment.starts_at - now < timedelta(hours=policy.cancel_cutoff_hours):
+        return (
+            f"Bookings can be changed online until {policy.cancel_cutoff_hours} hours before they start. "
+            "Please call us instead."
+        )
+    return None
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    therapist: Therapist | None = None,
+    by_client: bool,
+    changed_by=None,
+    ignore_notice: bool = False,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move a booking atomically: the new time is taken in the same transaction that frees the old one.
+
+    The calendar UID stays; the sequence grows; the reminder is queued again for the new time.
+    ``therapist`` None keeps the current therapist. ``changed_by`` is the staff user when ``by_client`` is False.
+    """
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    service = appointment.service
+    new_therapist = therapist or appointment.therapist
+    options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": by_client}
+    try:
+        with transaction.atomic():
+            _lock(therapist=new_therapist, service=service)
+            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            refusal = client_change_refusal(current, policy=policy, now=now) if by_client else None
+            if refusal is None and current.status != Appointment.Status.BOOKED:
+                refusal = "Only booked sessions can be moved."
+            if refusal:
+                raise ChangeRefused(refusal)
+            slot = slot_find(
+                service=service,
+                therapist=new_therapist,
+                starts_at=starts_at,
+                exclude_appointment_id=current.pk,
+                **options,
+            )
+            if slot is None:
+                raise _Unavailable
+            before = appointment_state(current)
+            current.therapist = slot.therapist
+            current.room_id = slot.room_id
+            current.starts_at = slot.start
+            current.ends_at = slot.end
+            current.blocked_until = slot.end + timedelta(minutes=service.cleanup_minutes)
+            current.sequence += 1
+            current.reminded_at = None
+            current.save()
+            booking_event_record(
+                appointment=current, action=BookingEvent.Action.MOVED, at=now,
+                actor=_actor(by_client=by_client, changed_by=changed_by),
+                changes=changes_between(before, appointment_state(current)),
+            )
+            _notify(current, "moved")
+            _on_commit_schedule_reminder(current, policy=policy, now=now)
+    except (_Unavailable, IntegrityError) as error:
+        if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
+            raise
+        raise SlotTaken(
+            slots_nearest(
+                service=service, therapist=new_therapist, around=starts_at, exclude_appointment_id=appointment.pk,
+                **options,
+            )
+        ) from error
+    return current
+
+
+def appointment_cancel(
+    *, appointment: Appointment, by_client: bool, changed_by=None, now: datetime | None = None
+) -> Appointment:
+    """Cancel a booking; it stays on record with its status and its time is free at once."""
+    now = now or timezone.now()
+    policy = BookingPolicy.current()
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        refusal = client_change_refusal(current, policy=policy, now=now) if by_client else None
+        if refusal is None and current.status != Appointment.Status.BOOKED:
+            refusal = "Only booked sessions can be cancelled."
+        if refusal:
+            raise ChangeRefused(refusal)
+        before = appointment_state(current)
+        current.status = Appointment.Status.CANCELLED
+        current.cancelled_at = now
+        current.sequence += 1
+        current.save()
+        booking_event_record(
+            appointment=current, action=BookingEvent.Action.CANCELLED, at=now,
+            actor=_actor(by_client=by_client, changed_by=changed_by),
+            changes=changes_between(before, appointment_state(current)),
+        )
+        _notify(current, "cancelled")
+    return current
+
+
+def appointment_mark(
+    *, appointment: Appointment, status: str, changed_by=None, now: datetime | None = None
+) -> Appointment:
+    """Staff record how a session went: completed or no-show, once it has started."""
+    now = now or timezone.now()
+    if status not in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
+        raise ChangeRefused("A session can only be marked completed or no-show.")
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.status == Appointment.Status.CANCELLED:
+            raise ChangeRefused("A cancelled booking cannot be marked.")
+        if current.starts_at > now:
+            raise ChangeRefused("A session can be marked once it has started.")
+        before = appointment_state(current)
+        current.status = status
+        current.save(update_fields=["status", "updated_at"])
+        booking_event_record(
+            appointment=current, action=BookingEvent.Action.MARKED, at=now, actor=Actor.staff(changed_by),
+            changes=changes_between(before, appointment_state(current)),
+        )
+    return current
+
+
+DETAIL_FIELDS = ("client_name", "client_email", "client_phone", "notes", *INTAKE_FIELDS)
+
+
+def appointment_details_update(
+    *, appointment: Appointment, details: dict, changed_by, now: datetime | None = None
+) -> Appointment:
+    """Staff correct the client's contact details, notes or intake; the history records what changed
+    (for intake, only that it changed)."""
+    unknown = set(details) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValueError(f"Not a client detail: {', '.join(sorted(unknown))}")
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        before = appointment_state(current)
+        for field, value in details.items():
+            setattr(current, field, value)
+        changes = changes_between(before, appointment_state(current))
+        if not changes:
+            return current
+        current.save(update_fields=[*details, "updated_at"])
+        booking_event_record(
+            appointment=current, action=BookingEvent.Action.DETAILS_CHANGED, at=now, actor=Actor.staff(changed_by),
+            changes=changes,
+        )
+    return current
+
+
+def appointment_remind(*, appointment_id: int, starts_at: datetime, now: datetime | None = None) -> bool:
+    """Send the reminder if the booking is still active, still at ``starts_at`` and not yet reminded.
+
+    The row lock makes a second run (a retried or duplicated task) see ``reminded_at`` and stop.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+        if (
+            current is None
+            or current.status != Appointment.Status.BOOKED
+            or current.starts_at != starts_at
+            or current.reminded_at is not None
+            or current.starts_at <= now
+        ):
+            return False
+        current.reminded_at = now
+        current.save(update_fields=["reminded_at", "updated_at"])
+        _notify(current, "reminder")
+    return True

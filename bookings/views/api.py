@@ -1,0 +1,58 @@
+from django.http import JsonResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from clinic.ratelimit import rate_limit_exceeded
+
+from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
+from ..selectors import parse_date, services_active, therapists_bookable
+
+CACHE_SECONDS = 30
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@require_GET
+def availability(request):
+    """``GET /api/availability/?service=<slug>&therapist=<slug, omitted for any>&start=YYYY-MM-DD&end=YYYY-MM-DD``"""
+    if rate_limit_exceeded(request, scope="bookings:api", limit=240, period_seconds=60):
+        return _error("Too many requests; please slow down.", 429)
+    service_slug = request.GET.get("service", "")
+    if not service_slug:
+        return _error("The 'service' parameter is required.")
+    service = services_active().filter(slug=service_slug[:120]).first()
+    if service is None:
+        return _error(f"Unknown service '{service_slug[:120]}'.")
+    therapist = None
+    therapist_slug = request.GET.get("therapist", "")
+    if therapist_slug and therapist_slug != "any":
+        therapist = therapists_bookable(service=service).filter(slug=therapist_slug[:120]).first()
+        if therapist is None:
+            return _error(f"Unknown therapist '{therapist_slug[:120]}' for this service.")
+    start = parse_date(request.GET.get("start", ""))
+    end = parse_date(request.GET.get("end", ""))
+    if start is None or end is None:
+        return _error("'start' and 'end' are required dates in the form YYYY-MM-DD.")
+    if end < start:
+        return _error("'end' must not be before 'start'.")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+
+    slots = slots_available(service=service, therapist=therapist, start=start, end=end)
+    response = JsonResponse(
+        {
+            "timezone": str(clinic_tz()),
+            "slots": [
+                {
+                    "start": slot.local_start.isoformat(),
+                    "end": slot.local_end.isoformat(),
+                    "therapist": slot.therapist.slug,
+                }
+                for slot in slots
+            ],
+        }
+    )
+    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    return response

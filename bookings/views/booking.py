@@ -1,0 +1,224 @@
+"""The client's booking flow: service → therapist or first available → month → time → details.
+
+Every step is a plain GET link or form, so it all works without JavaScript; static/bookings/js
+only fetches /api/availability/ to show a day's times without a page load.
+"""
+
+from collections import Counter
+from datetime import timedelta
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
+
+from clinic.ratelimit import client_ip, rate_limit_exceeded
+
+from ..availability import slot_find, slots_available, slots_nearest
+from ..forms import NEWSLETTER_CONSENT_TEXT, DetailsForm
+from ..models import BookingPolicy
+from ..selectors import (
+    format_start,
+    month_weeks,
+    parse_date,
+    parse_month,
+    parse_start,
+    services_active,
+    therapists_bookable,
+)
+from ..services import NewsletterOptIn, SlotTaken, appointment_book
+from ..tokens import appointment_from_manage_token, manage_token
+
+SESSION_CONFIRMED = "bookings_confirmed_token"
+
+
+class BadChoice(Exception):
+    def __init__(self, message: str, status: int = 404):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _choices(params):
+    """The service and therapist named in the query; ``therapist`` is None for "any"."""
+    service = therapist = None
+    any_therapist = params.get("therapist") == "any"
+    if params.get("therapist") and not any_therapist:
+        therapist = therapists_bookable().filter(slug=params["therapist"][:120]).first()
+        if therapist is None:
+            raise BadChoice("We couldn't find that therapist for online booking. Please choose from the list.")
+    if params.get("service"):
+        service = services_active().filter(slug=params["service"][:120]).first()
+        if service is None:
+            raise BadChoice("We couldn't find that service. Please choose one of the sessions below.")
+        if therapist is not None and not therapist.services.filter(pk=service.pk).exists():
+            raise BadChoice(f"{therapist.name} doesn't offer {service.name}. Please choose another therapist.", 200)
+    return service, therapist, any_therapist
+
+
+def calendar_context(request, *, service, therapist, link_params: dict, exclude_appointment_id=None) -> dict:
+    """The month grid (days with free times as links) and the chosen day's times, from one availability call.
+
+    Raises BadChoice(status=400) for a malformed month or date.
+    """
+    policy = BookingPolicy.current()
+    today = timezone.localdate()
+    month = parse_month(request.GET.get("month", "")) if request.GET.get("month") else None
+    chosen = parse_date(request.GET.get("date", "")) if request.GET.get("date") else None
+    if (request.GET.get("month") and month is None) or (request.GET.get("date") and chosen is None):
+        raise BadChoice("That date doesn't look right. Please pick a day from the calendar.", 400)
+    if chosen is not None:
+        month = chosen.replace(day=1)
+    month = month or today.replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    last_bookable = today + timedelta(days=policy.max_advance_days)
+    first = max(month, today)
+    last = min(next_month - timedelta(days=1), last_bookable)
+    slots = slots_available(
+        service=service, therapist=therapist, start=first, end=last, policy=policy,
+        exclude_appointment_id=exclude_appointment_id,
+    ) if first <= last else []
+    counts = Counter(slot.local_start.date() for slot in slots)
+    weeks = [
+        [
+            None if day is None else {
+                "date": day,
+                "count": counts.get(day, 0),
+                "url": "?" + urlencode({**link_params, "date": day.isoformat()}),
+                "chosen": day == chosen,
+                "past": day < today,
+            }
+            for day in week
+        ]
+        for week in month_weeks(month)
+    ]
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    return {
+        "month": month,
+        "weeks": weeks,
+        "chosen_date": chosen,
+        "chosen_slots": [slot for slot in slots if slot.local_start.date() == chosen],
+        "previous_url": "?" + urlencode({**link_params, "month": f"{previous_month:%Y-%m}"})
+        if month > today.replace(day=1) else None,
+        "next_url": "?" + urlencode({**link_params, "month": f"{next_month:%Y-%m}"})
+        if next_month <= last_bookable else None,
+        "first_free": slots[0] if slots else None,
+        "policy": policy,
+    }
+
+
+def _details_url(service, therapist, start) -> str:
+    params = {"service": service.slug, "therapist": therapist.slug if therapist else "any", "start": format_start(start)}
+    return reverse("bookings:details") + "?" + urlencode(params)
+
+
+def start(request):
+    services = services_active()
+    try:
+        service, therapist, any_therapist = _choices(request.GET)
+    except BadChoice as error:
+        chosen_service = services.filter(slug=request.GET.get("service", "")[:120]).first()
+        if error.status == 200 and chosen_service is not None:
+            return _choose_therapist(request, chosen_service, error.message)
+        return render(
+            request, "bookings/book_service.html", {"services": services, "error": error.message}, status=error.status
+        )
+    if service is None:
+        if therapist is not None:
+            services = services.filter(therapists=therapist)
+        return render(request, "bookings/book_service.html", {"services": services, "therapist": therapist})
+    if therapist is None and not any_therapist:
+        return _choose_therapist(request, service)
+
+    link_params = {"service": service.slug, "therapist": therapist.slug if therapist else "any"}
+    try:
+        context = calendar_context(request, service=service, therapist=therapist, link_params=link_params)
+    except BadChoice as error:
+        return render(
+            request, "bookings/book_calendar.html",
+            {"service": service, "therapist": therapist, "error": error.message}, status=error.status,
+        )
+    context.update(
+        service=service,
+        therapist=therapist,
+        times=[{"slot": slot, "url": _details_url(service, therapist, slot.start)} for slot in context["chosen_slots"]],
+        api_url=reverse("bookings:api_availability"),
+        details_url=reverse("bookings:details"),
+    )
+    return render(request, "bookings/book_calendar.html", context)
+
+
+def _choose_therapist(request, service, error=None):
+    therapists = therapists_bookable(service=service)
+    return render(
+        request, "bookings/book_therapist.html", {"service": service, "therapists": therapists, "error": error}
+    )
+
+
+@never_cache
+def details(request):
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        service, therapist, any_therapist = _choices(request.GET)
+        if service is None or (therapist is None and not any_therapist):
+            raise BadChoice("Please choose a service and a therapist first.")
+    except BadChoice as error:
+        return render(request, "bookings/book_service.html", {"services": services_active(), "error": error.message},
+                      status=404)
+    context = {"service": service, "therapist": therapist, "show_therapist": therapist is None}
+    context["policy"] = BookingPolicy.current()
+    back_params = {"service": service.slug, "therapist": therapist.slug if therapist else "any"}
+    context["back_url"] = reverse("bookings:start") + "?" + urlencode(back_params)
+    starts_at = parse_start(params.get("start", ""))
+
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+        context["form"] = form
+        if rate_limit_exceeded(request, scope="bookings:book", limit=10, period_seconds=600):
+            context["error"] = "Too many booking attempts from your network. Please wait a few minutes or call us."
+            return render(request, "bookings/book_details.html", context, status=429)
+        if starts_at is None:
+            form.add_error(None, "Please choose a time from the calendar.")
+        if form.is_valid():
+            newsletter = None
+            if form.cleaned_data["newsletter"]:
+                newsletter = NewsletterOptIn(
+                    source_url=request.build_absolute_uri(), consent_text=NEWSLETTER_CONSENT_TEXT,
+                    ip_address=client_ip(request),
+                )
+            try:
+                appointment = appointment_book(
+                    service=service, therapist=therapist, starts_at=starts_at, client=form.client_details(),
+                    newsletter=newsletter,
+                )
+            except SlotTaken as taken:
+                context.update(error=taken.message, alternatives=taken.alternatives)
+                return render(request, "bookings/book_details.html", context, status=409)
+            request.session[SESSION_CONFIRMED] = manage_token(appointment)
+            return redirect("bookings:confirmed")
+        context["starts_at"] = starts_at
+        return render(request, "bookings/book_details.html", context, status=400)
+
+    if starts_at is None:
+        context["error"] = "That time doesn't look right. Please pick one from the calendar."
+        return render(request, "bookings/book_details.html", context, status=400)
+    slot = slot_find(service=service, therapist=therapist, starts_at=starts_at)
+    if slot is None:
+        context["error"] = "That time is not available. Here are the nearest free times."
+        context["alternatives"] = slots_nearest(service=service, therapist=therapist, around=starts_at)
+        context["form"] = DetailsForm()
+        return render(request, "bookings/book_details.html", context, status=409)
+    context.update(slot=slot, starts_at=starts_at, form=DetailsForm(initial={"start": format_start(starts_at)}))
+    return render(request, "bookings/book_details.html", context)
+
+
+@never_cache
+def confirmed(request):
+    token = request.session.get(SESSION_CONFIRMED, "")
+    appointment = appointment_from_manage_token(token) if token else None
+    if appointment is None:
+        return redirect("bookings:start")
+    manage_url = reverse("bookings:manage", kwargs={"token": token})
+    return render(request, "bookings/book_confirmed.html", {"appointment": appointment, "manage_url": manage_url})
+

@@ -1,0 +1,114 @@
+"""The client's private manage page, reached only through the signed link in their email."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from clinic.ratelimit import rate_limit_exceeded
+
+from ..models import BookingPolicy
+from ..selectors import parse_start
+from ..services import ChangeRefused, SlotTaken, appointment_cancel, appointment_reschedule, client_change_refusal
+from ..tokens import appointment_from_manage_token
+from .booking import BadChoice, calendar_context
+
+
+def _appointment_or_missing(request, token):
+    appointment = appointment_from_manage_token(token)
+    if appointment is None:
+        return None, render(request, "bookings/manage_missing.html", status=404)
+    return appointment, None
+
+
+def _refusal(appointment):
+    return client_change_refusal(appointment, policy=BookingPolicy.current(), now=timezone.now())
+
+
+TOO_MANY_CHANGES = "Too many changes from your network. Please wait a few minutes or call us."
+TOO_MANY_VIEWS = "Too many requests from your network. Please wait a few minutes and reload this page, or call us."
+
+
+def _manage_page(request, appointment, token, *, error: str = "", status: int = 200):
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "refusal": _refusal(appointment),
+        "policy": BookingPolicy.current(),
+        "is_past": appointment.starts_at <= timezone.now(),
+        "error": error,
+    }
+    return render(request, "bookings/manage.html", context, status=status)
+
+
+@never_cache
+def manage(request, token):
+    if rate_limit_exceeded(request, scope="bookings:manage_view", limit=60, period_seconds=600):
+        return render(request, "bookings/too_many.html", {"error": TOO_MANY_VIEWS}, status=429)
+    appointment, missing = _appointment_or_missing(request, token)
+    if missing:
+        return missing
+    return _manage_page(request, appointment, token)
+
+
+@never_cache
+@require_POST
+def manage_cancel(request, token):
+    appointment, missing = _appointment_or_missing(request, token)
+    if missing:
+        return missing
+    if rate_limit_exceeded(request, scope="bookings:manage", limit=20, period_seconds=600):
+        return _manage_page(request, appointment, token, error=TOO_MANY_CHANGES, status=429)
+    try:
+        appointment_cancel(appointment=appointment, by_client=True)
+    except ChangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, "Your booking is cancelled. We've sent you an email to confirm.")
+    return redirect("bookings:manage", token=token)
+
+
+@never_cache
+def manage_move(request, token):
+    appointment, missing = _appointment_or_missing(request, token)
+    if missing:
+        return missing
+    refusal = _refusal(appointment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("bookings:manage", token=token)
+    context = {"appointment": appointment, "token": token, "manage_url": reverse("bookings:manage", args=[token])}
+    status = 200
+    if request.method == "POST":
+        starts_at = parse_start(request.POST.get("start", ""))
+        if rate_limit_exceeded(request, scope="bookings:manage", limit=20, period_seconds=600):
+            context["error"] = TOO_MANY_CHANGES
+            status = 429
+        elif starts_at is None:
+            context["error"] = "Please choose one of the free times."
+            status = 400
+        else:
+            try:
+                appointment_reschedule(appointment=appointment, starts_at=starts_at, by_client=True)
+            except SlotTaken as taken:
+                context.update(error=taken.message, alternatives=taken.alternatives)
+                status = 409
+            except ChangeRefused as refused:
+                messages.error(request, refused.message)
+                return redirect("bookings:manage", token=token)
+            else:
+                messages.success(request, "Your booking has moved. We've sent you an email with the new time.")
+                return redirect("bookings:manage", token=token)
+    try:
+        context.update(
+            calendar_context(
+                request, service=appointment.service, therapist=appointment.therapist, link_params={},
+                exclude_appointment_id=appointment.pk,
+            )
+        )
+    except BadChoice as error:
+        context["error"] = error.message
+        status = 400
+    return render(request, "bookings/manage_move.html", context, status=status)
