@@ -1,0 +1,119 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from . import services
+from .models import Author, Category, Post, PostSlugHistory, Series, Tag
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "credentials", "therapist", "user"]
+    search_fields = ["name", "credentials"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    readonly_fields = ["slug"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(PostSlugHistory)
+class PostSlugHistoryAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "post", "changed_at"]
+    search_fields = ["old_slug", "post__title"]
+    list_select_related = ["post"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["title", "status_label", "publish_at", "author", "category_list", "preview_link"]
+    list_filter = ["status", ("publish_at", admin.DateFieldListFilter), "categories", "author", "series"]
+    search_fields = ["title", "body", "slug"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["categories"]
+    readonly_fields = ["preview_link", "tag_list", "updated_at"]
+    actions = ["publish_now", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "author", "status", "publish_at", "preview_link"]}),
+        ("Text", {"fields": ["body", "summary"]}),
+        ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
+        ("Filing", {"fields": ["categories", "extra_tags", "tag_list", "series", "series_part"]}),
+        ("Video", {"fields": ["video_url", "video_file", "video_poster"], "classes": ["collapse"]}),
+        (None, {"fields": ["updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author").prefetch_related("categories")
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        author = Author.objects.filter(user=request.user).first()
+        if author:
+            initial.setdefault("author", author.pk)
+        return initial
+
+    @admin.display(description="status", ordering="status")
+    def status_label(self, post):
+        if post.is_scheduled:
+            return "Scheduled"
+        return post.get_status_display()
+
+    @admin.display(description="categories")
+    def category_list(self, post):
+        return ", ".join(category.name for category in post.categories.all())
+
+    @admin.display(description="tags")
+    def tag_list(self, post):
+        return " ".join(str(tag) for tag in post.tags.all()) or "—"
+
+    @admin.display(description="preview")
+    def preview_link(self, post):
+        if not post.pk:
+            return "Save the post to preview it."
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">Preview</a>', reverse("blog:preview", args=[post.pk])
+        )
+
+    def save_model(self, request, obj, form, change):
+        services.post_write(post=obj)
+
+    def delete_model(self, request, obj):
+        services.post_delete(post=obj)
+
+    def delete_queryset(self, request, queryset):
+        for post in queryset:
+            services.post_delete(post=post)
+
+    @admin.action(description="Publish now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        for post in queryset:
+            services.post_publish(post=post)
+        self.message_user(request, f"Published {len(queryset)} post(s).", messages.SUCCESS)
+
+    @admin.action(description="Move back to draft", permissions=["change"])
+    def unpublish(self, request, queryset):
+        for post in queryset:
+            services.post_unpublish(post=post)
+        self.message_user(request, f"{len(queryset)} post(s) are drafts again.", messages.SUCCESS)

@@ -1,0 +1,272 @@
+"""The blog: authors, categories, tags, series and posts.
+
+A post is public when ``status`` is published and ``publish_at`` has passed, so a
+post scheduled for later appears on its own when the time comes, with no cron job.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from .markup import Video, parse_video_url, video_facade_html
+
+RESERVED_SLUGS = frozenset({"feed", "category", "tag", "author", "preview", "search"})
+
+
+def validate_post_slug(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(f"“{value}” is used by another blog page; pick another slug.")
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the author page URL.")
+    credentials = models.CharField(max_length=120, blank=True, help_text='Shown after the name, e.g. "LMT, E-RYT 500".')
+    bio = models.TextField(blank=True)
+    photo = models.ImageField(upload_to="blog/authors/", blank=True)
+    therapist = models.OneToOneField(
+        "bookings.Therapist",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_author",
+        help_text="When the author is one of our therapists, posts invite readers to book with them.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="blog_author",
+        help_text="The staff login that writes as this author; new posts default to it.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:author", kwargs={"slug": self.slug})
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def bookable_therapist(self):
+        therapist = self.therapist
+        if therapist and therapist.is_active and therapist.is_bookable_online:
+            return therapist
+        return None
+
+
+class Category(models.Model):
+    FEATURED_SLUG = "featured"
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True, help_text='Posts in the "featured" category go on the home page.')
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("blog:category", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    slug = models.CharField(max_length=60, unique=True, help_text="Lower-case form of the tag; #Running and #running share it.")
+    name = models.CharField(max_length=60, help_text="The spelling shown on the site: the one posts use most.")
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [models.CheckConstraint(condition=Q(slug=models.functions.Lower("slug")), name="blog_tag_slug_lowercase")]
+
+    def __str__(self):
+        return f"#{self.name}"
+
+    def get_absolute_url(self):
+        return reverse("blog:tag", kwargs={"slug": self.slug})
+
+
+class Series(models.Model):
+    title = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.title
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        """Posts the public may see: published, with a publish time that has passed."""
+        return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
+
+    def for_lists(self):
+        return self.select_related("author").prefetch_related("categories").order_by("-publish_at", "-pk")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        validators=[validate_post_slug],
+        help_text="The address of the post. Changing it later keeps the old address working.",
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
+    body = models.TextField(
+        help_text="Markdown. #hashtags become tags; a YouTube or Vimeo link on its own line becomes a video."
+    )
+    summary = models.TextField(
+        "excerpt", blank=True, max_length=500, help_text="Shown in lists and feeds. Leave empty to use the first words."
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    body_excerpt = models.TextField(editable=False, blank=True)
+    hero_image = models.ImageField(upload_to="blog/hero/", blank=True, width_field="hero_width", height_field="hero_height")
+    hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    hero_alt = models.CharField(
+        "hero image alt text", max_length=250, blank=True, help_text="Describe the image for people who cannot see it."
+    )
+    hero_variants = models.JSONField(default=list, blank=True, editable=False)
+    categories = models.ManyToManyField(Category, related_name="posts", blank=True)
+    tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts", blank=True)
+    extra_tags = models.CharField(
+        max_length=300, blank=True, help_text="Tags to add besides the #hashtags in the text, separated by commas or spaces."
+    )
+    series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
+    series_part = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    video_url = models.URLField(
+        "video link", blank=True, help_text="A YouTube or Vimeo link; it loads only when the reader presses play."
+    )
+    video_file = models.FileField(upload_to="blog/video/", blank=True, help_text="Or upload a video file (MP4).")
+    video_poster = models.ImageField(upload_to="blog/video/", blank=True, help_text="Still image shown before the video plays.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time", default=timezone.now, help_text="A time in the future schedules the post."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="blog_post_status_publish")]
+        constraints = [
+            models.CheckConstraint(condition=Q(hero_image="") | ~Q(hero_alt=""), name="blog_post_hero_has_alt"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True, series_part__isnull=True)
+                | Q(series__isnull=False, series_part__isnull=False),
+                name="blog_post_series_has_part",
+            ),
+            models.UniqueConstraint(fields=["series", "series_part"], name="blog_post_unique_series_part"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("blog:post", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if self.hero_image and not self.hero_alt.strip():
+            errors["hero_alt"] = "Describe the hero image: alt text is required when an image is set."
+        if self.series_id and not self.series_part:
+            errors["series_part"] = "Give the part number of this post in its series."
+        if self.series_part and not self.series_id:
+            errors["series"] = "Pick the series this part belongs to."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def excerpt(self) -> str:
+        return self.summary or self.body_excerpt
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at > timezone.now()
+
+    @property
+    def featured(self) -> bool:
+        return any(category.slug == Category.FEATURED_SLUG for category in self.categories.all())
+
+    @property
+    def video(self) -> Video | None:
+        return parse_video_url(self.video_url) if self.video_url else None
+
+    def video_facade(self) -> SafeString:
+        """The click-to-load player for ``video_url``; every value in it is escaped by ``video_facade_html``."""
+        poster = self.video_poster.url if self.video_poster else ""
+        return mark_safe(video_facade_html(self.video, poster_url=poster, title=self.title))  # noqa: S308
+
+    def hero_sources(self) -> list[dict]:
+        """The resized copies of the hero image, narrowest first, with their URLs."""
+        return [{**variant, "url": default_storage.url(variant["name"])} for variant in self.hero_variants]
+
+    @property
+    def hero_srcset(self) -> str:
+        return ", ".join(f"{source['url']} {source['width']}w" for source in self.hero_sources())
+
+    @property
+    def hero_default(self) -> dict | None:
+        """The variant for ``src`` and og:image: the largest up to 960 px wide."""
+        sources = self.hero_sources()
+        if not sources:
+            return None
+        fitting = [source for source in sources if source["width"] <= 960]
+        return (fitting or sources)[-1]
+
+
+class PostTag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="post_tags")
+    spelling = models.CharField(max_length=60, help_text="How this post spells the tag.")
+    uses = models.PositiveSmallIntegerField(default=1, help_text="How many times the post uses the tag.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "tag"], name="blog_posttag_unique")]
+
+    def __str__(self):
+        return f"{self.post} – {self.tag}"
+
+
+class PostSlugHistory(models.Model):
+    """An address a post used to have; requests for it are permanently redirected."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="slug_history")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "post slug history"
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.post.slug}"

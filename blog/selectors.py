@@ -1,0 +1,264 @@
+"""Reads for blog pages, feeds, the sitemap, the home page and the newsletter.
+
+Everything public starts from ``Post.objects.published()``, so drafts and scheduled
+posts stay invisible everywhere.
+"""
+
+import json
+import math
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from clinic.generations import generation_bump, generation_current
+
+from .models import Category, Post, Tag
+
+SEARCH_MAX_LENGTH = 100
+HOME_FEATURED = 3
+HOME_LATEST = 3
+
+T = TypeVar("T")
+
+
+def posts_public() -> QuerySet[Post]:
+    return Post.objects.published().for_lists()
+
+
+def posts_for_home() -> dict:
+    """Featured posts and the newest others, for the home page's "From the blog" section."""
+    featured = list(posts_public().filter(categories__slug=Category.FEATURED_SLUG)[:HOME_FEATURED])
+    latest = list(posts_public().exclude(pk__in=[post.pk for post in featured])[:HOME_LATEST])
+    return {"featured_posts": featured, "latest_posts": latest}
+
+
+def posts_published_since(since: datetime | None) -> QuerySet[Post]:
+    """Public posts published after ``since`` (all of them when None), newest first. Used by the newsletter."""
+    posts = Post.objects.published().select_related("author").order_by("-publish_at", "-pk")
+    return posts if since is None else posts.filter(publish_at__gt=since)
+
+
+def posts_featured() -> list[Post]:
+    return list(posts_public().filter(categories__slug=Category.FEATURED_SLUG)[:HOME_FEATURED])
+
+
+def clean_search_query(raw: str) -> tuple[str, bool]:
+    """The query to search for (control characters removed, at most SEARCH_MAX_LENGTH) and whether it was cut."""
+    text = " ".join(re.sub(r"[\x00-\x1f\x7f]", " ", raw).split())
+    return text[:SEARCH_MAX_LENGTH].strip(), len(text) > SEARCH_MAX_LENGTH
+
+
+def posts_search(query: str) -> QuerySet[Post]:
+    """Public posts matching ``query``: PostgreSQL full-text ranked by relevance, else every word in title or body.
+
+    On PostgreSQL the match reads the stored, GIN-indexed ``search_document`` column (migration 0003).
+    """
+    posts = posts_public()
+    if connection.vendor == "postgresql":
+        search = SearchQuery(query, search_type="websearch", config="english")
+        # A constant naming the column the model does not declare; nothing from the request goes into it.
+        document = RawSQL('"blog_post"."search_document"', [], output_field=SearchVectorField())  # noqa: S611
+        return (
+            posts.annotate(document=document)
+            .filter(document=search)
+            # Ranking by the title alone keeps the cost per matching row small; body matches follow, newest first.
+            .annotate(rank=SearchRank(SearchVector("title", config="english"), search))
+            .order_by("-rank", "-publish_at")
+        )
+    for word in query.split()[:10]:
+        posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    return posts
+
+
+def post_public_by_slug(slug: str) -> Post | None:
+    return (
+        Post.objects.published()
+        .select_related("author__therapist", "series")
+        .prefetch_related("categories", Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def post_for_preview(pk: int) -> Post | None:
+    return (
+        Post.objects.select_related("author__therapist", "series")
+        .prefetch_related("categories", "tags")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def post_redirect_target(old_slug: str) -> Post | None:
+    """The public post that used to live at ``old_slug``."""
+    return Post.objects.published().filter(slug_history__old_slug=old_slug).first()
+
+
+def series_parts(post: Post) -> list[Post]:
+    """The public parts of the post's series in order (the post itself included even when it is a preview)."""
+    if not post.series_id:
+        return []
+    parts = Post.objects.published().filter(series_id=post.series_id) | Post.objects.filter(pk=post.pk)
+    return list(parts.order_by("series_part").only("pk", "title", "slug", "series_part", "series_id"))
+
+
+def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
+    """Public posts sharing the most tags (weighted double) and categories with ``post``."""
+    tag_ids = [tag.pk for tag in post.tags.all()]
+    category_ids = [c.pk for c in post.categories.all() if c.slug != Category.FEATURED_SLUG]
+    if not tag_ids and not category_ids:
+        return []
+    # An empty IN () would void the whole count, so each kind of overlap is only counted when there is one.
+    shared_tags = Count("tags", filter=Q(tags__in=tag_ids), distinct=True) if tag_ids else Value(0)
+    shared_categories = (
+        Count("categories", filter=Q(categories__in=category_ids), distinct=True) if category_ids else Value(0)
+    )
+    candidates = (
+        Post.objects.published()
+        .exclude(pk=post.pk)
+        .annotate(shared_tags=shared_tags, shared_categories=shared_categories)
+        .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
+        .filter(score__gt=0)
+        .select_related("author")
+        .order_by("-score", "-publish_at")
+    )
+    return list(candidates[:limit])
+
+
+def post_neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The public posts just before and just after this one."""
+    public = Post.objects.published().only("title", "slug", "publish_at")
+    previous = public.filter(Q(publish_at__lt=post.publish_at) | Q(publish_at=post.publish_at, pk__lt=post.pk))
+    following = public.filter(Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk))
+    return (
+        previous.order_by("-publish_at", "-pk").first(),
+        following.order_by("publish_at", "pk").first(),
+    )
+
+
+def tags_popular(*, limit: int = 20) -> list[Tag]:
+    """The tags used by the most public posts, with ``post_count``."""
+    now = timezone.now()
+    public = Q(posts__status=Post.Status.PUBLISHED, posts__publish_at__lte=now)
+    return list(
+        Tag.objects.annotate(post_count=Count("posts", filter=public, distinct=True))
+        .filter(post_count__gt=0)
+        .order_by("-post_count", "slug")[:limit]
+    )
+
+
+def categories_with_posts() -> list[Category]:
+    now = timezone.now()
+    public = Q(posts__status=Post.Status.PUBLISHED, posts__publish_at__lte=now)
+    return list(
+        Category.objects.annotate(post_count=Count("posts", filter=public, distinct=True)).filter(post_count__gt=0)
+    )
+
+
+def archive_months() -> list[datetime]:
+    return list(Post.objects.published().datetimes("publish_at", "month", order="DESC"))
+
+
+FRAGMENT_SECONDS = 300
+GENERATION = "blog-fragments"
+
+
+def blog_cache_forget() -> None:
+    """Forget the cached sidebar and list counts (now, and again at commit)."""
+    generation_bump(GENERATION)
+
+
+def blog_fragment_seconds(generation: str | None = None) -> int:
+    """How long anything showing public posts may be cached: five minutes, or less when a scheduled post goes live sooner.
+
+    The next publication time is itself cached until a post is written, so a cold page asks for it once.
+    """
+    now = timezone.now()
+    key = f"blog:{generation or generation_current(GENERATION)}:upcoming"
+    upcoming = cache.get(key)
+    if upcoming is None or (upcoming and upcoming <= now):
+        upcoming = (
+            Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now)
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        ) or ""
+        cache.set(key, upcoming, FRAGMENT_SECONDS)
+    if not upcoming:
+        return FRAGMENT_SECONDS
+    return max(1, min(FRAGMENT_SECONDS, math.ceil((upcoming - now).total_seconds())))
+
+
+def blog_cached(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, cached until a post is written or deleted, the next scheduled post goes live, or five minutes pass.
+
+    For reads that scan every public post (tag counts, page counts), whose cost grows with the archive.
+    """
+    generation = generation_current(GENERATION)
+    key = f"blog:{generation}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, blog_fragment_seconds(generation))
+    return value
+
+
+def blog_sidebar() -> dict:
+    """Tag counts, categories and archive months for list pages (cached: see ``blog_cached``)."""
+    return blog_cached(
+        "sidebar",
+        lambda: {
+            "popular_tags": tags_popular(),
+            "all_categories": categories_with_posts(),
+            "archive_months": archive_months(),
+        },
+    )
+
+
+def post_json_ld(post: Post) -> SafeString:
+    """JSON-LD ``BlogPosting`` for the post, safe to place inside <script type="application/ld+json">."""
+    site = settings.SITE_URL
+    data = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": post.title,
+        "description": post.excerpt,
+        "url": site + post.get_absolute_url(),
+        "mainEntityOfPage": site + post.get_absolute_url(),
+        "datePublished": post.publish_at.isoformat(),
+        "dateModified": post.updated_at.isoformat(),
+        "author": {
+            "@type": "Person",
+            "name": post.author.name,
+            "url": site + post.author.get_absolute_url(),
+        },
+        "publisher": {"@type": "Organization", "name": settings.CLINIC_NAME, "url": site + "/"},
+        "keywords": [tag.name for tag in post.tags.all()],
+        "articleSection": [category.name for category in post.categories.all()],
+    }
+    if post.author.credentials:
+        data["author"]["honorificSuffix"] = post.author.credentials
+    if post.hero_default:
+        data["image"] = _absolute(post.hero_default["url"])
+    text = json.dumps(data, ensure_ascii=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, code)
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped cannot close the script element
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + "/" + url.lstrip("/")
+
+
+def absolute_url(url: str) -> str:
+    return _absolute(url)

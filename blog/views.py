@@ -1,0 +1,178 @@
+import calendar
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .models import Author, Category, Post, Tag
+
+PER_PAGE = 10
+
+
+def _page(request, posts, *, count_key: str | None):
+    """The requested page of ``posts``; with ``count_key``, the total (a scan of every match) comes from the cache."""
+    paginator = Paginator(posts, PER_PAGE)
+    if count_key is not None:
+        paginator.count = selectors.blog_cached(f"count:{count_key}", posts.count)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as error:
+        raise Http404("There is no such page of articles.") from error
+
+
+def _post_list(request, *, posts, count_key, heading, description, extra=None):
+    page = _page(request, posts, count_key=count_key)
+    context = {
+        "page_obj": page,
+        "posts": page.object_list,
+        "heading": heading,
+        "description": description,
+        **selectors.blog_sidebar(),
+        **(extra or {}),
+    }
+    return render(request, "blog/post_list.html", context)
+
+
+@require_GET
+def index(request):
+    raw_query = request.GET.get("q", "")
+    if raw_query.strip():
+        query, truncated = selectors.clean_search_query(raw_query)
+        return _post_list(
+            request,
+            posts=selectors.posts_search(query) if query else Post.objects.none(),
+            count_key=None,
+            heading=f"Search results for “{query}”",
+            description=f"Articles on the {settings.CLINIC_NAME} blog matching “{query}”.",
+            extra={"is_search": True, "query": query, "query_truncated": truncated, "search_max": selectors.SEARCH_MAX_LENGTH},
+        )
+    first_page = request.GET.get("page", "1") == "1"
+    featured = selectors.posts_featured() if first_page else []
+    posts = selectors.posts_public().exclude(pk__in=[post.pk for post in featured])
+    return _post_list(
+        request,
+        posts=posts,
+        count_key=f"index:{first_page}",
+        heading="Blog",
+        description=f"Long reads and quick tips on massage, recovery and moving well from the therapists at {settings.CLINIC_NAME}.",
+        extra={"featured_posts": featured, "is_index": True},
+    )
+
+
+@require_GET
+def category(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    return _post_list(
+        request,
+        posts=selectors.posts_public().filter(categories=category),
+        count_key=f"category:{category.pk}",
+        heading=category.name,
+        description=category.description or f"Articles in {category.name} on the {settings.CLINIC_NAME} blog.",
+        extra={"category": category},
+    )
+
+
+@require_GET
+def tag(request, slug):
+    tag = Tag.objects.filter(slug=slug.lower()).first()
+    if tag is None:
+        raise Http404("No such tag.")
+    if slug != tag.slug:
+        return redirect(tag, permanent=True)
+    return _post_list(
+        request,
+        posts=selectors.posts_public().filter(tags=tag),
+        count_key=f"tag:{tag.pk}",
+        heading=f"#{tag.name}",
+        description=f"Posts tagged #{tag.name} on the {settings.CLINIC_NAME} blog.",
+        extra={"tag": tag},
+    )
+
+
+@require_GET
+def author(request, slug):
+    author = get_object_or_404(Author.objects.select_related("therapist"), slug=slug)
+    return _post_list(
+        request,
+        posts=selectors.posts_public().filter(author=author),
+        count_key=f"author:{author.pk}",
+        heading=f"Articles by {author.name}",
+        description=author.bio[:160] or f"Articles by {author.display_name}.",
+        extra={"author": author},
+    )
+
+
+@require_GET
+def archive(request, year, month):
+    if not (1 <= month <= 12 and 2000 <= year <= 2999):
+        raise Http404("No such month.")
+    zone = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=zone)
+    last_day = calendar.monthrange(year, month)[1]
+    end = datetime(year, month, last_day, 23, 59, 59, 999999, tzinfo=zone)
+    return _post_list(
+        request,
+        posts=selectors.posts_public().filter(publish_at__range=(start, end)),
+        count_key=f"archive:{year}-{month}",
+        heading=f"Articles from {start:%B %Y}",
+        description=f"Everything we published in {start:%B %Y}.",
+        extra={"archive_month": start},
+    )
+
+
+def _post_context(post: Post, *, preview: bool) -> dict:
+    previous_post, next_post = (None, None) if preview else selectors.post_neighbours(post)
+    parts = selectors.series_parts(post)
+    position = next((index for index, part in enumerate(parts) if part.pk == post.pk), None)
+    return {
+        "post": post,
+        "preview": preview,
+        "series_parts": parts,
+        "series_previous": parts[position - 1] if position else None,
+        "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
+        "related_posts": selectors.posts_related(post),
+        "previous_post": previous_post,
+        "next_post": next_post,
+        "json_ld": selectors.post_json_ld(post),
+        "og_image": selectors.absolute_url(post.hero_default["url"]) if post.hero_default else "",
+    }
+
+
+@require_GET
+def post_detail(request, slug):
+    post = selectors.post_public_by_slug(slug)
+    if post is None:
+        moved = selectors.post_redirect_target(slug)
+        if moved is None:
+            raise Http404("No such article.")
+        return redirect(moved, permanent=True)
+    return render(request, "blog/post_detail.html", _post_context(post, preview=False))
+
+
+@staff_member_required
+@require_GET
+def post_preview(request, pk):
+    post = selectors.post_for_preview(pk)
+    if post is None:
+        raise Http404("No such article.")
+    response = render(request, "blog/post_detail.html", _post_context(post, preview=True))
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /blog/preview/",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
