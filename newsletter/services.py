@@ -1,0 +1,113 @@
+"""Writes for subscribing, confirming, leaving and erasure. Sending issues lives in sending.py."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Delivery, Subscriber, Suppression
+from .privacy import email_hashes, email_normalise, ip_hash
+from .tokens import TokenInvalid, confirm_token_read
+
+CONSENT_TEXT = (
+    "We'll email you about once a month with self-care tips and clinic news, never share your address, "
+    "and every email has a one-click unsubscribe link."
+)
+
+
+class ConfirmationSuperseded(Exception):
+    """The link was issued before the person unsubscribed: it may not subscribe them again."""
+
+
+def subscription_start(*, email: str, source_url: str, consent_text: str, ip_address: str | None) -> None:
+    """Someone asked to subscribe: record their consent and (at most every 10 minutes) email a confirmation link.
+
+    The one entry point for the footer form and the booking form's opt-in. It returns nothing and
+    behaves the same to the caller whatever the address's state, so no response can reveal who is
+    on the list. A confirmed address is left as it is; an unsubscribed or pending one only becomes
+    confirmed through the link; a suppressed (erased) address is never written to or mailed.
+    """
+    email = email_normalise(email)
+    if Suppression.objects.filter(email_hash__in=email_hashes(email)).exists():
+        return
+    now = timezone.now()
+    consent = {
+        "consented_at": now,
+        "source_url": source_url[:500],
+        "consent_text": consent_text,
+        "ip_hash": ip_hash(ip_address),
+    }
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+        if subscriber is None:
+            try:
+                with transaction.atomic():
+                    subscriber = Subscriber.objects.create(email=email, **consent)
+            except IntegrityError:  # a simultaneous request created it first
+                subscriber = Subscriber.objects.select_for_update().get(email=email)
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            return
+        for field, value in consent.items():
+            setattr(subscriber, field, value)
+        resend_after = timedelta(seconds=settings.NEWSLETTER_CONFIRM_RESEND_SECONDS)
+        last_sent = subscriber.last_confirmation_sent_at
+        # A link sent before an unsubscribe can no longer be used, so it does not count against the limit.
+        recently_sent = (
+            last_sent is not None
+            and now - last_sent < resend_after
+            and (subscriber.unsubscribed_at is None or last_sent > subscriber.unsubscribed_at)
+        )
+        if not recently_sent:
+            subscriber.last_confirmation_sent_at = now
+        subscriber.save()
+        if not recently_sent:
+            from .tasks import confirmation_send_task
+
+            transaction.on_commit(lambda: confirmation_send_task.enqueue(subscriber_id=subscriber.pk))
+
+
+def subscription_confirm(*, token: str) -> Subscriber:
+    """Confirm the subscription a link was issued for. Idempotent: confirming twice changes nothing.
+
+    Raises TokenInvalid / TokenExpired for bad links and ConfirmationSuperseded when the link
+    predates an unsubscribe (a fresh request, and so a fresh link, is needed).
+    """
+    claim = confirm_token_read(token)
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(token=claim.subscriber_token).first()
+        if subscriber is None:
+            raise TokenInvalid
+        if subscriber.status == Subscriber.Status.CONFIRMED:
+            return subscriber
+        if subscriber.status == Subscriber.Status.UNSUBSCRIBED and claim.issued_at <= subscriber.unsubscribed_at:
+            raise ConfirmationSuperseded
+        subscriber.status = Subscriber.Status.CONFIRMED
+        subscriber.confirmed_at = timezone.now()
+        subscriber.save(update_fields=["status", "confirmed_at"])
+    return subscriber
+
+
+def subscription_end(*, subscriber_token: str) -> None:
+    """Unsubscribe at once; deliveries still waiting in a send are skipped. Idempotent.
+
+    An unknown token means the subscriber's data was erased: their address is suppressed already.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().filter(token=subscriber_token).first()
+        if subscriber is None or subscriber.status == Subscriber.Status.UNSUBSCRIBED:
+            return
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        subscriber.unsubscribed_at = now
+        subscriber.save(update_fields=["status", "unsubscribed_at"])
+        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SKIPPED
+        )
+
+
+def subscriber_erase(*, subscriber: Subscriber, reason: str = "Erasure requested") -> None:
+    """Delete everything we hold about a subscriber, keeping only a keyed hash of the address as a suppression."""
+    with transaction.atomic():
+        Suppression.objects.get_or_create(email_hash=email_hashes(subscriber.email)[0], defaults={"reason": reason})
+        subscriber.delete()
