@@ -1,0 +1,89 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from blog.models import Post
+from tests.blog.images import jpeg
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = StaffUserFactory(username="editor")
+    group = Group.objects.create(name="Editors")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="blog"))
+    user.groups.add(group)
+    client.force_login(user)
+    return user
+
+
+def form_data(author, **overrides):
+    data = {
+        "title": "Foam rolling, honestly",
+        "slug": "foam-rolling-honestly",
+        "author": author.pk,
+        "status": "published",
+        "publish_at_0": "2024-05-01",
+        "publish_at_1": "09:00:00",
+        "body": "Roll slowly. #foamrolling #Recovery",
+        "summary": "",
+        "hero_alt": "",
+        "extra_tags": "mobility",
+        "series": "",
+        "series_part": "",
+        "video_url": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_editor_can_write_and_publish_a_post_from_the_admin(client, editor):
+    author = AuthorFactory()
+    response = client.post(reverse("admin:blog_post_add"), form_data(author))
+    assert response.status_code == 302
+    post = Post.objects.get(slug="foam-rolling-honestly")
+    assert "<a class=\"hashtag\" href=\"/blog/tag/foamrolling/\">#foamrolling</a>" in post.body_html
+    assert set(post.tags.values_list("slug", flat=True)) == {"foamrolling", "recovery", "mobility"}
+    assert client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_a_hero_image_without_alt_text_is_refused_with_a_message(client, editor):
+    response = client.post(reverse("admin:blog_post_add"), {**form_data(AuthorFactory()), "hero_image": jpeg()})
+    assert response.status_code == 200
+    assert "alt text is required when an image is set" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_reserved_slug_is_refused(client, editor):
+    response = client.post(reverse("admin:blog_post_add"), form_data(AuthorFactory(), slug="feed"))
+    assert "used by another blog page" in response.content.decode()
+
+
+def test_the_post_list_shows_status_schedule_author_and_categories(client, editor, draft, scheduled):
+    PostFactory(title="Live post", categories=[CategoryFactory(name="Running")])
+    content = client.get(reverse("admin:blog_post_changelist")).content.decode()
+    assert "Scheduled" in content and "Draft" in content and "Running" in content
+    assert reverse("blog:preview", args=[draft.pk]) in content
+
+
+def test_the_post_list_runs_a_constant_number_of_queries(client, editor, django_assert_max_num_queries):
+    for _ in range(10):
+        PostFactory(categories=[CategoryFactory()])
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("admin:blog_post_changelist")).status_code == 200
+
+
+def test_new_posts_default_to_the_editors_own_author(client, editor):
+    author = AuthorFactory(user=editor)
+    content = client.get(reverse("admin:blog_post_add")).content.decode()
+    assert f'<option value="{author.pk}" selected>' in content
+
+
+def test_publish_now_action_publishes_drafts(client, editor, draft):
+    client.post(
+        reverse("admin:blog_post_changelist"), {"action": "publish_now", "_selected_action": [draft.pk]}
+    )
+    draft.refresh_from_db()
+    assert draft.is_public

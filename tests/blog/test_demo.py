@@ -1,0 +1,40 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from blog.models import Author, Post
+from blog.selectors import posts_for_home
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+
+
+def test_demo_authors_are_the_four_therapists(demo):
+    assert set(Author.objects.values_list("therapist__slug", flat=True)) == {
+        "maya-okafor",
+        "daniel-reyes",
+        "priya-natarajan",
+        "tom-lindqvist",
+    }
+
+
+def test_demo_has_long_reads_a_series_a_video_and_a_scheduled_post(demo):
+    assert Post.objects.filter(hero_image__gt="").count() >= 2
+    assert Post.objects.filter(series__slug="healing-the-stride").count() == 2
+    assert Post.objects.exclude(video_url="").count() == 1
+    assert Post.objects.filter(body_html__contains="video-facade").count() == 1
+    assert Post.objects.filter(status="published").count() > Post.objects.published().count()
+
+
+def test_demo_puts_featured_posts_on_the_home_page(demo):
+    assert len(posts_for_home()["featured_posts"]) == 3
+
+
+def test_editors_can_write_and_publish_posts(demo):
+    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert {"add_post", "change_post", "view_post", "add_series", "change_tag"} <= codenames

@@ -1,0 +1,75 @@
+from datetime import time
+
+import pytest
+
+from bookings.models import Appointment
+from tests.factories import AppointmentFactory, UserFactory, clinic_with_hours
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, monday_morning):
+    client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def scene(monday_morning):
+    return clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+
+
+def form_data(service, therapist, day="2026-03-03", clock="10:00:00", **extra):
+    return {
+        "service": service.pk, "therapist": therapist.pk, "starts_at_0": day, "starts_at_1": clock,
+        "override_notice": "on", "status": "booked", "client_name": "Phone Client", "client_email": "phone@example.com",
+        "client_phone": "617 555 0123", **extra,
+    }
+
+
+def test_the_admin_books_through_the_service(admin_client, scene):
+    service, (therapist,), (room,) = scene
+    response = admin_client.post("/admin/bookings/appointment/add/", form_data(service, therapist))
+    assert response.status_code == 302
+    appointment = Appointment.objects.get()
+    assert (appointment.room, appointment.source, appointment.starts_at) == (room, "admin", local(2026, 3, 3, 10))
+
+
+def test_the_admin_cannot_double_book(admin_client, scene):
+    service, (therapist,), (room,) = scene
+    AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10, 30))
+    response = admin_client.post("/admin/bookings/appointment/add/", form_data(service, therapist))
+    assert response.status_code == 200
+    assert "That time is not free" in response.content.decode()
+    assert Appointment.objects.count() == 1
+
+
+def test_the_admin_moves_a_booking_only_onto_a_free_time(admin_client, scene):
+    service, (therapist,), (room,) = scene
+    moving = AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10))
+    AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 14))
+    url = f"/admin/bookings/appointment/{moving.pk}/change/"
+    data = form_data(service, therapist, clock="14:30:00", client_name=moving.client_name)
+    assert "That time is not free" in admin_client.post(url, data).content.decode()
+    assert admin_client.post(url, {**data, "starts_at_1": "12:00:00"}).status_code == 302
+    moving.refresh_from_db()
+    assert (moving.starts_at, moving.sequence) == (local(2026, 3, 3, 12), 1)
+
+
+def test_setting_status_cancelled_in_the_admin_cancels_through_the_service(admin_client, scene):
+    service, (therapist,), (room,) = scene
+    appointment = AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10))
+    url = f"/admin/bookings/appointment/{appointment.pk}/change/"
+    response = admin_client.post(url, form_data(service, therapist, status="cancelled", client_name="X"))
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert (appointment.status, appointment.cancelled_at is not None, appointment.client_name) == ("cancelled", True, "X")
+
+
+def test_every_bookings_admin_page_loads(admin_client, scene):
+    for model in ["room", "service", "therapist", "closure", "bookingpolicy", "appointment"]:
+        assert admin_client.get(f"/admin/bookings/{model}/").status_code == 200
+        assert admin_client.get(f"/admin/bookings/{model}/add/").status_code in (200, 403)
+

@@ -1,0 +1,73 @@
+from datetime import time
+
+import pytest
+
+from tests.factories import AppointmentFactory, clinic_with_hours
+
+from .conftest import local
+
+pytestmark = pytest.mark.django_db
+URL = "/api/availability/"
+
+
+@pytest.fixture
+def scene(monday_morning):
+    return clinic_with_hours(start=time(9), end=time(11), duration_minutes=60, therapists=2, rooms=2)
+
+
+def test_availability_lists_slots_with_offsets_and_therapist(client, scene):
+    service, (first, _), _ = scene
+    response = client.get(URL, {"service": service.slug, "therapist": first.slug, "start": "2026-03-03", "end": "2026-03-03"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["timezone"] == "America/New_York"
+    assert data["slots"][0] == {"start": "2026-03-03T09:00:00-05:00", "end": "2026-03-03T10:00:00-05:00", "therapist": first.slug}
+    assert len(data["slots"]) == 5
+
+
+def test_availability_without_therapist_means_any(client, scene):
+    service, (first, second), _ = scene
+    AppointmentFactory(service=service, therapist=first, starts_at=local(2026, 3, 3, 9))
+    data = client.get(URL, {"service": service.slug, "start": "2026-03-03", "end": "2026-03-03"}).json()
+    assert [slot["therapist"] for slot in data["slots"]] == [second.slug] * 5
+
+
+def test_availability_is_cacheable_briefly(client, scene):
+    service, _, _ = scene
+    response = client.get(URL, {"service": service.slug, "start": "2026-03-03", "end": "2026-03-03"})
+    assert "max-age=30" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start": "2026-03-03", "end": "2026-03-04"}, "'service' parameter is required"),
+        ({"service": "nope", "start": "2026-03-03", "end": "2026-03-04"}, "Unknown service"),
+        ({"service": "<service>", "therapist": "nobody", "start": "2026-03-03", "end": "2026-03-04"}, "Unknown therapist"),
+        ({"service": "<service>", "start": "2026-3-3", "end": "2026-03-04"}, "YYYY-MM-DD"),
+        ({"service": "<service>", "start": "2026-02-30", "end": "2026-03-04"}, "YYYY-MM-DD"),
+        ({"service": "<service>", "start": "2026-03-04", "end": "2026-03-03"}, "must not be before"),
+        ({"service": "<service>", "start": "2026-03-01", "end": "2026-05-02"}, "at most 62 days"),
+    ],
+)
+def test_bad_parameters_get_a_400_with_a_json_message(client, scene, params, message):
+    service, _, _ = scene
+    params = {key: service.slug if value == "<service>" else value for key, value in params.items()}
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_sixty_two_days_is_allowed(client, scene):
+    service, _, _ = scene
+    response = client.get(URL, {"service": service.slug, "start": "2026-03-01", "end": "2026-05-01"})
+    assert response.status_code == 200
+
+
+def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(client, scene, django_assert_max_num_queries):
+    service, therapists, rooms = scene
+    for day in range(3, 28):
+        AppointmentFactory(service=service, therapist=therapists[0], room=rooms[0], starts_at=local(2026, 3, day, 9))
+    with django_assert_max_num_queries(9):
+        response = client.get(URL, {"service": service.slug, "start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200

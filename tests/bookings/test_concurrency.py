@@ -1,0 +1,129 @@
+"""Twenty clients press "Confirm" for the same slot at the same moment, each on its own connection.
+
+The pattern is pretty much pretix's proof that it cannot oversell: first a control shows that the race
+is real when the lock, the re-check and the constraint are out of the way, then the real service
+lets exactly one through and gives every other thread the friendly "just taken" answer.
+"""
+
+import threading
+from contextlib import contextmanager
+from datetime import UTC, time
+from importlib import import_module
+
+import pytest
+from django.db import connection
+
+from bookings.availability import slot_find
+from bookings.models import Appointment
+from bookings.services import ClientDetails, SlotTaken, appointment_book
+from tests.factories import clinic_with_hours
+
+from .conftest import local
+
+THREADS = 20
+
+
+def run_together(work, count=THREADS):
+    """Run ``work(index)`` in ``count`` threads released by one barrier; return what each returned or raised."""
+    barrier = threading.Barrier(count)
+    outcomes = [None] * count
+
+    def worker(index):
+        try:
+            barrier.wait()
+            outcomes[index] = work(index, barrier)
+        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+@contextmanager
+def overlap_constraints_dropped():
+    """On PostgreSQL, take the exclusion constraints away for the control test and put them back after."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    migration = import_module("bookings.migrations.0003_no_overlap_on_postgresql")
+    with connection.schema_editor() as editor:
+        for constraint in migration.constraints():
+            editor.remove_constraint(Appointment, constraint)
+    try:
+        yield
+    finally:
+        Appointment.objects.all().delete()
+        with connection.schema_editor() as editor:
+            for constraint in migration.constraints():
+                editor.add_constraint(Appointment, constraint)
+
+
+@pytest.fixture
+def one_slot(monday_morning):
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    return service, therapist, local(2026, 3, 3, 10).astimezone(UTC)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_lock_recheck_or_constraint_the_race_double_books(one_slot):
+    """Check-then-write with nothing guarding the gap: every thread sees the slot free, then every thread writes.
+
+    The barrier between the read and the write forces the worst interleaving on purpose, so the
+    outcome does not depend on luck; on SQLite this is what autocommit reads outside the IMMEDIATE
+    write transaction would allow. It shows what the lock and the re-check are there to prevent.
+    """
+    service, therapist, starts_at = one_slot
+
+    def unguarded_booking(index, barrier):
+        slot = slot_find(service=service, therapist=therapist, starts_at=starts_at)
+        barrier.wait()
+        if slot is None:
+            return None
+        return Appointment.objects.create(
+            service=service, therapist=therapist, room_id=slot.room_id, starts_at=slot.start, ends_at=slot.end,
+            blocked_until=slot.end, client_name=f"Client {index}", client_email=f"c{index}@example.com",
+            client_phone="1",
+        )
+
+    with overlap_constraints_dropped():
+        outcomes = run_together(unguarded_booking)
+        assert sum(isinstance(outcome, Appointment) for outcome in outcomes) == THREADS
+        assert Appointment.objects.filter(starts_at=starts_at).count() == THREADS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_bookings_of_one_slot_let_exactly_one_through(one_slot):
+    service, therapist, starts_at = one_slot
+
+    def booking(index, barrier):
+        client = ClientDetails(name=f"Client {index}", email=f"c{index}@example.com", phone="1", consent=True)
+        return appointment_book(service=service, therapist=therapist, starts_at=starts_at, client=client)
+
+    outcomes = run_together(booking)
+    assert sum(isinstance(outcome, Appointment) for outcome in outcomes) == 1
+    assert sum(isinstance(outcome, SlotTaken) for outcome in outcomes) == THREADS - 1
+    assert Appointment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_any_therapist_bookings_never_double_book_a_room(monday_morning):
+    """Three therapists but two rooms: at most two of twenty "first available" bookings can succeed."""
+    service, _, _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60, therapists=3, rooms=2)
+    starts_at = local(2026, 3, 3, 10).astimezone(UTC)
+
+    def booking(index, barrier):
+        client = ClientDetails(name=f"Client {index}", email=f"c{index}@example.com", phone="1", consent=True)
+        return appointment_book(service=service, therapist=None, starts_at=starts_at, client=client)
+
+    outcomes = run_together(booking)
+    booked = [outcome for outcome in outcomes if isinstance(outcome, Appointment)]
+    assert len(booked) == 2
+    assert len({appointment.room_id for appointment in booked}) == 2
+    assert len({appointment.therapist_id for appointment in booked}) == 2
+    assert all(isinstance(outcome, SlotTaken) for outcome in outcomes if outcome not in booked)
