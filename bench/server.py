@@ -1,0 +1,122 @@
+"""Start gunicorn with the bench settings and drive it with wrk, both on loopback."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def bench_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.settings.bench", "DATABASE_URL": database_url}
+    env.update(extra)
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+LOG = ROOT / "tmp" / "bench-gunicorn.log"
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], *, port: int = 8765, workers: int = 4, threads: int = 1):
+    """Run gunicorn until the block ends; waits until it answers /healthz.
+
+    Everything gunicorn and Django print goes to tmp/bench-gunicorn.log (see ``log_problems``).
+    """
+    LOG.parent.mkdir(exist_ok=True)
+    log = LOG.open("w")
+    process = subprocess.Popen(
+        [
+            PYTHON, "-m", "gunicorn", "clinic.wsgi",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--worker-class", "sync" if threads == 1 else "gthread",
+            "--threads", str(threads),
+            "--keep-alive", "5",
+            "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not come up; see tmp/bench-gunicorn.log")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def log_problems() -> list[str]:
+    """Lines of the last gunicorn run's log that report a warning, an error or a traceback."""
+    if not LOG.exists():
+        return []
+    pattern = re.compile(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b")
+    return [line for line in LOG.read_text().splitlines() if pattern.search(line)]
+
+
+WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+# Every request comes from its own client address (see clinic/bench_middleware.py).
+CLIENT_SCRIPT = """
+request = function()
+  wrk.headers["X-Forwarded-For"] = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
+  return wrk.format()
+end
+"""
+# A returning visitor's CSRF cookie (any 32 letters and digits is a valid secret).
+CSRF_COOKIE = "csrftoken=benchReturningVisitor0123456789x"
+
+
+def wrk(
+    url: str, *, seconds: int, connections: int, threads: int = 2, many_clients: bool = True, cookie: str = ""
+) -> dict[str, float]:
+    """Run wrk against one URL and return requests/s, p50 and p99 in ms, and errors."""
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    script = []
+    if many_clients:
+        path = ROOT / "tmp" / "bench-clients.lua"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(CLIENT_SCRIPT)
+        script = ["-s", str(path)]
+    if cookie:
+        script += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(
+        ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", *script, url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    latencies = {pct: float(value) * UNIT[unit] for pct, value, unit in WRK_LATENCY.findall(output)}
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        errors += sum(int(n) for n in match.groups())
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    return {"rps": rps, "p50": latencies["50"], "p99": latencies["99"], "errors": errors, "requests": requests}
