@@ -26,7 +26,12 @@ def clinic():
 
 
 def open_day(page, day):
-    """On the month calendar, go forward to ``day``'s month if needed and click it."""
+    """On the month calendar, go forward to ``day``'s month if needed and click it.
+
+    Waits for the calendar first: counting links right after a click that navigates would
+    look at the page being left, find nothing, and turn one month too far.
+    """
+    expect(page.get_by_role("table")).to_be_visible()
     if page.locator(f'a[data-date="{day.isoformat()}"]').count() == 0:
         page.get_by_role("link", name="Next month").click()
     page.locator(f'a[data-date="{day.isoformat()}"]').click()

@@ -48,6 +48,7 @@ def test_a_client_books_a_session_with_the_keyboard_alone(live_server, page, scr
     page.keyboard.press("Enter")
 
     expect(page.get_by_role("heading", level=1)).to_be_focused()
+    expect(page.get_by_role("table")).to_be_visible()
     if page.locator(f'a[data-date="{day.isoformat()}"]').count() == 0:
         tab_to(page, page.get_by_role("link", name="Next month"))
         page.keyboard.press("Enter")
