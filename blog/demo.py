@@ -1,8 +1,10 @@
 """Demo articles by the four demo therapists, in our own words, with generated hero images."""
 
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import Group
+from django.core.files import File
 from django.utils import timezone
 
 from bookings.demo import grant
@@ -11,6 +13,9 @@ from clinic.demo_images import landscape
 
 from .models import Author, Category, Post, Series
 from .services import post_write
+
+# Our own drawn exercise clips (made by demo_assets/make_videos.py), so no demo post points at a video host.
+DEMO_ASSETS = Path(__file__).resolve().parent / "demo_assets"
 
 CATEGORIES = [
     ("Blog", "blog", "Everything we write."),
@@ -169,9 +174,9 @@ SERIES_POSTS = [
         "body": (
             "Part 1 of 2 of #healingthestride. After a lower-leg injury the first thing to rebuild is calf "
             "strength. Stand on a step, rise on both feet, lower on one, slowly. Three sets of fifteen. "
-            "#calves #achilles #runnershealth\n\n"
-            "https://www.youtube.com/watch?v=Demo1Calf00"
+            "#calves #achilles #runnershealth"
         ),
+        "video": "calf-raise",
     },
     {
         "slug": "healing-the-stride-part-2",
@@ -251,17 +256,17 @@ def seed(*, stdout) -> None:
         *[{**post, "author": "maya-okafor", "categories": ["blog", "running", "rehabilitation"], "series": series}
           for post in SERIES_POSTS],
         {
-            "slug": "video-a-two-minute-back-stretch",
-            "title": "Video: a two-minute back stretch for the end of the shift",
+            "slug": "video-a-back-stretch-for-the-end-of-the-shift",
+            "title": "Video: a back stretch for the end of the shift",
             "author": "tom-lindqvist",
             "categories": ["blog", "desk-work"],
             "days_ago": 4,
             "body": (
-                "I filmed the stretch I give everyone who lifts for a living. Watch the video above, then do it "
+                "This is the stretch I give everyone who lifts for a living. Watch the video above, then do it "
                 "after every shift: knees soft, hands on the counter, walk the feet back and let the back lengthen. "
                 "#backpain #stretching #tradeswork"
             ),
-            "video_url": "https://vimeo.com/100000001",
+            "video": "back-stretch",
         },
         {
             "slug": "spring-race-season-open-slots",
@@ -283,7 +288,6 @@ def seed(*, stdout) -> None:
             body=data["body"],
             status=Post.Status.PUBLISHED,
             publish_at=now - timedelta(days=data["days_ago"]),
-            video_url=data.get("video_url", ""),
             series=data.get("series"),
             series_part=data.get("part"),
         )
@@ -291,6 +295,10 @@ def seed(*, stdout) -> None:
             alt, image_seed = data["hero"]
             post.hero_alt = alt
             post.hero_image.save(f"{data['slug']}.jpg", landscape(image_seed), save=False)
+        if "video" in data:
+            for field, extension in ((post.video_file, "mp4"), (post.video_poster, "jpg")):
+                with (DEMO_ASSETS / f"{data['video']}.{extension}").open("rb") as asset:
+                    field.save(f"{data['video']}.{extension}", File(asset), save=False)
         post_write(post=post)
         post.categories.set([categories[slug] for slug in data["categories"]])
         created += 1
