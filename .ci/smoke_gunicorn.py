@@ -24,8 +24,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PORT = 8799
 BASE = f"http://127.0.0.1:{PORT}"
 FIXED_PAGES = [
-    "/", "/book/", "/therapists/", "/blog/", "/privacy/", "/healthz", "/robots.txt", "/sitemap.xml",
-    "/blog/feed/", "/blog/feed/atom/",
+    "/",
+    "/book/",
+    "/therapists/",
+    "/blog/",
+    "/privacy/",
+    "/healthz",
+    "/robots.txt",
+    "/sitemap.xml",
+    "/blog/feed/",
+    "/blog/feed/atom/",
 ]
 LINKED_FROM = ["/", "/blog/", "/book/"]
 NOT_PAGES = ("/static/", "/media/", "/admin/", "/newsletter/", "/staff/", "/calendar/")
@@ -43,9 +51,9 @@ def fetch(path: str) -> tuple[int, str]:
 def discover() -> list[str]:
     """Every public page the smoke run requests, in a stable order."""
     _, sitemap = fetch("/sitemap.xml")
-    pages = FIXED_PAGES + sorted({
-        re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)
-    })
+    pages = FIXED_PAGES + sorted(
+        {re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)}
+    )
     posts = [page for page in pages if re.fullmatch(r"/blog/[\w-]+/", page) and page != "/blog/feed/"]
     for page in LINKED_FROM + posts[:1]:
         _, html = fetch(page)
@@ -54,7 +62,9 @@ def discover() -> list[str]:
     _, home = fetch("/")
     today = date.today()
     for service in sorted(set(re.findall(r'href="/book/\?service=([\w-]+)"', home))):
-        pages.append(f"/api/availability/?service={service}&therapist=any&start={today}&end={today + timedelta(days=30)}")
+        pages.append(
+            f"/api/availability/?service={service}&therapist=any&start={today}&end={today + timedelta(days=30)}"
+        )
         pages.append(f"/book/?service={service}&therapist=any")
     return list(dict.fromkeys(pages))
 
@@ -77,15 +87,32 @@ def main() -> int:
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     python = sys.executable
-    for args in (["migrate", "--noinput", "-v0"], ["collectstatic", "--noinput", "-v0"],
-                 ["seed_demo", "--allow-production"], ["check", "--deploy", "--fail-level", "WARNING"]):
+    for args in (
+        ["migrate", "--noinput", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        ["seed_demo", "--allow-production"],
+        ["check", "--deploy", "--fail-level", "WARNING"],
+    ):
         subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            [python, "-m", "gunicorn", "clinic.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", "2",
-             "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "clinic.wsgi",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             for _ in range(100):

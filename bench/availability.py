@@ -70,11 +70,16 @@ def build():
                 therapist = therapists[(block * ROOMS + room_index + day.toordinal()) % THERAPISTS]
                 appointments.append(
                     Appointment(
-                        service=service, therapist=therapist, room=room, starts_at=starts.astimezone(UTC),
+                        service=service,
+                        therapist=therapist,
+                        room=room,
+                        starts_at=starts.astimezone(UTC),
                         ends_at=(starts + timedelta(minutes=60)).astimezone(UTC),
                         blocked_until=(starts + timedelta(minutes=75)).astimezone(UTC),
                         status="cancelled" if len(appointments) % 10 == 0 else "booked",
-                        client_name="Bench Client", client_email="bench@example.com", client_phone="1",
+                        client_name="Bench Client",
+                        client_email="bench@example.com",
+                        client_phone="1",
                         manage_key=f"bench-{len(appointments)}",
                     )
                 )
@@ -127,7 +132,9 @@ def main():
         rows = [
             measure("API month, any therapist", api()),
             measure("API month, one therapist", api(therapist.slug)),
-            measure("selector month, any therapist", lambda: len(slots_available(service=service, start=start, end=end))),
+            measure(
+                "selector month, any therapist", lambda: len(slots_available(service=service, start=start, end=end))
+            ),
         ]
         print(
             f"\n{connection.vendor}: {THERAPISTS} therapists, {ROOMS} rooms, "

@@ -38,9 +38,33 @@ FUTURE_DAYS = 60
 OPENS, UNITS = 8, 24  # 08:00, then 24 half-hour units to 20:00
 EXPRESS_SLUG, MASSAGE_SLUG = "express-30", "massage-60"
 WORDS = [
-    "calf", "hamstring", "shoulder", "neck", "recovery", "stretch", "breathe", "pressure", "tissue", "stride",
-    "knee", "hip", "glute", "posture", "sleep", "desk", "runner", "marathon", "balance", "strength", "mobility",
-    "warmup", "cooldown", "foam", "roller", "rest", "hydrate",
+    "calf",
+    "hamstring",
+    "shoulder",
+    "neck",
+    "recovery",
+    "stretch",
+    "breathe",
+    "pressure",
+    "tissue",
+    "stride",
+    "knee",
+    "hip",
+    "glute",
+    "posture",
+    "sleep",
+    "desk",
+    "runner",
+    "marathon",
+    "balance",
+    "strength",
+    "mobility",
+    "warmup",
+    "cooldown",
+    "foam",
+    "roller",
+    "rest",
+    "hydrate",
 ]
 TAGS = [f"{word}{suffix}" for word in WORDS for suffix in ("", "tips")]
 CATEGORIES = ["Featured", "Running", "Desk work", "Recovery", "Pregnancy", "Sleep", "Strength", "Clinic news"]
@@ -76,18 +100,31 @@ def _team():
     BookingPolicy.objects.create(max_advance_days=FUTURE_DAYS)
     rooms = Room.objects.bulk_create(Room(name=f"Room {n + 1}", slug=f"room-{n + 1}") for n in range(ROOMS))
     express = Service.objects.create(
-        name="Express massage", slug=EXPRESS_SLUG, duration_minutes=25, cleanup_minutes=5,
-        price=Decimal("55"), position=1, description="A focused half hour on one area.",
+        name="Express massage",
+        slug=EXPRESS_SLUG,
+        duration_minutes=25,
+        cleanup_minutes=5,
+        price=Decimal("55"),
+        position=1,
+        description="A focused half hour on one area.",
     )
     massage = Service.objects.create(
-        name="Classic massage", slug=MASSAGE_SLUG, duration_minutes=50, cleanup_minutes=10,
-        price=Decimal("95"), position=2, description="Fifty minutes, full body or focused work.",
+        name="Classic massage",
+        slug=MASSAGE_SLUG,
+        duration_minutes=50,
+        cleanup_minutes=10,
+        price=Decimal("95"),
+        position=2,
+        description="Fifty minutes, full body or focused work.",
     )
     therapists = Therapist.objects.bulk_create(
         Therapist(
-            name=f"Therapist {n + 1:02d}", slug=f"therapist-{n + 1:02d}", credentials="LMT",
+            name=f"Therapist {n + 1:02d}",
+            slug=f"therapist-{n + 1:02d}",
+            credentials="LMT",
             bio="Works on runners, desk workers and anyone who wants to move more easily.",
-            position=n, feed_key=f"big-feed-{n}",
+            position=n,
+            feed_key=f"big-feed-{n}",
         )
         for n in range(THERAPISTS)
     )
@@ -97,7 +134,8 @@ def _team():
     # Even-numbered therapists work mornings, odd afternoons; each has one day off a week.
     WorkingHours.objects.bulk_create(
         WorkingHours(
-            therapist=therapist, weekday=weekday,
+            therapist=therapist,
+            weekday=weekday,
             start_time=clock_time(8) if n % 2 == 0 else clock_time(14),
             end_time=clock_time(14) if n % 2 == 0 else clock_time(20),
         )
@@ -146,7 +184,9 @@ def _day_appointments(day: date, *, today: date, occupancy: float, rng: random.R
                 continue
             starts = datetime.combine(day, clock_time(OPENS), tzinfo=tz) + timedelta(minutes=30 * unit)
             row = {
-                "service": service, "therapist": therapists[index], "room": room,
+                "service": service,
+                "therapist": therapists[index],
+                "room": room,
                 "starts_at": starts.astimezone(UTC),
                 "ends_at": (starts + timedelta(minutes=service.duration_minutes)).astimezone(UTC),
                 "blocked_until": (starts + timedelta(minutes=30 * length)).astimezone(UTC),
@@ -179,8 +219,12 @@ def _appointments(team, total: int, stdout) -> int:
                 break
             batch.append(
                 Appointment(
-                    **row, client_name=f"Client {number}", client_email=f"client{number % 5000}@example.com",
-                    client_phone="617-555-0100", uid=uuid.UUID(int=number + 1), manage_key=f"big-{number}",
+                    **row,
+                    client_name=f"Client {number}",
+                    client_email=f"client{number % 5000}@example.com",
+                    client_phone="617-555-0100",
+                    uid=uuid.UUID(int=number + 1),
+                    manage_key=f"big-{number}",
                     source="online" if number % 3 else "staff",
                 )
             )
@@ -229,8 +273,9 @@ def _history_repeat(times: int, stdout) -> None:
     )
     with connection.cursor() as cursor:
         for copy in range(1, times + 1):
-            cursor.execute(sql, {"shift": timedelta(weeks=weeks * copy), "suffix": f"-h{copy}", "first": first,
-                                 "last": last})
+            cursor.execute(
+                sql, {"shift": timedelta(weeks=weeks * copy), "suffix": f"-h{copy}", "first": first, "last": last}
+            )
             stdout.write(f"\r  history copies: {copy}/{times}")
     stdout.write("\n")
 
@@ -244,12 +289,18 @@ def _posts(total: int, therapists, stdout) -> None:
 
     rng = random.Random(7)
     authors = Author.objects.bulk_create(
-        Author(name=f"Author {n + 1}", slug=f"author-{n + 1}", bio="Writes about moving well.",
-               therapist=therapists[n] if n < 3 else None)
+        Author(
+            name=f"Author {n + 1}",
+            slug=f"author-{n + 1}",
+            bio="Writes about moving well.",
+            therapist=therapists[n] if n < 3 else None,
+        )
         for n in range(5)
     )
     categories = Category.objects.bulk_create(Category(name=name, slug=slugify(name)) for name in CATEGORIES)
-    tags = {slug: tag for slug, tag in zip(TAGS, Tag.objects.bulk_create(Tag(slug=s, name=s) for s in TAGS), strict=True)}
+    tags = {
+        slug: tag for slug, tag in zip(TAGS, Tag.objects.bulk_create(Tag(slug=s, name=s) for s in TAGS), strict=True)
+    }
     # Fifty bodies rendered once, reused: the renderer is the blog's, so body_html and tags are exact.
     bodies = []
     for _ in range(50):
@@ -263,9 +314,13 @@ def _posts(total: int, therapists, stdout) -> None:
         numbers = range(first, min(total, first + 5000))
         posts = Post.objects.bulk_create(
             Post(
-                title=f"Article {n}: {rng.choice(WORDS)} and {rng.choice(WORDS)}", slug=f"article-{n}",
-                author=authors[n % len(authors)], body=bodies[n % 50][0], body_html=bodies[n % 50][1].html,
-                body_excerpt=bodies[n % 50][1].excerpt, status=Post.Status.PUBLISHED,
+                title=f"Article {n}: {rng.choice(WORDS)} and {rng.choice(WORDS)}",
+                slug=f"article-{n}",
+                author=authors[n % len(authors)],
+                body=bodies[n % 50][0],
+                body_html=bodies[n % 50][1].html,
+                body_excerpt=bodies[n % 50][1].excerpt,
+                status=Post.Status.PUBLISHED,
                 publish_at=now - step * (n + 1),
             )
             for n in numbers
@@ -281,7 +336,9 @@ def _posts(total: int, therapists, stdout) -> None:
             for category in ([categories[0]] if n % 50 == 0 else []) + [categories[1 + n % (len(categories) - 1)]]
         )
         stdout.write(f"\r  posts: {first + len(posts):,}")
-    Post.objects.create(title="A draft", slug="a-draft", author=authors[0], body="Not yet.", body_html="<p>Not yet.</p>")
+    Post.objects.create(
+        title="A draft", slug="a-draft", author=authors[0], body="Not yet.", body_html="<p>Not yet.</p>"
+    )
     stdout.write("\n")
 
 
@@ -296,8 +353,12 @@ def _subscribers(total: int, stdout) -> None:
         Subscriber.objects.bulk_create(
             (
                 Subscriber(
-                    email=f"reader{n}@example.com", status=statuses[n % 10], token=f"big-subscriber-{n}",
-                    consented_at=now, consent_text="Send me the newsletter.", source_url="https://clinic.example/",
+                    email=f"reader{n}@example.com",
+                    status=statuses[n % 10],
+                    token=f"big-subscriber-{n}",
+                    consented_at=now,
+                    consent_text="Send me the newsletter.",
+                    source_url="https://clinic.example/",
                     confirmed_at=now if statuses[n % 10] == "confirmed" else None,
                     unsubscribed_at=now if statuses[n % 10] == "unsubscribed" else None,
                 )
@@ -352,8 +413,10 @@ def counts() -> dict[str, int]:
     from newsletter.models import Subscriber
 
     return {
-        "therapists": Therapist.objects.count(), "rooms": Room.objects.count(),
-        "appointments": Appointment.objects.count(), "published posts": Post.objects.published().count(),
+        "therapists": Therapist.objects.count(),
+        "rooms": Room.objects.count(),
+        "appointments": Appointment.objects.count(),
+        "published posts": Post.objects.published().count(),
         "subscribers": Subscriber.objects.count(),
     }
 

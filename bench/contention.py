@@ -46,9 +46,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def book(base: str, number: int, *, service: str, therapist: str, start: str, barrier: threading.Barrier) -> str:
     """One client's booking: the details form, then (when every client has it) the POST. Returns the outcome."""
-    opener = urllib.request.build_opener(
-        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
-    )
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
     address = f"10.{number // 250}.{number % 250}.9"
     headers = {"X-Forwarded-For": address}
     query = urllib.parse.urlencode({"service": service, "therapist": therapist, "start": start})
@@ -60,8 +58,12 @@ def book(base: str, number: int, *, service: str, therapist: str, start: str, ba
         barrier.abort()
         return f"error: form {error}"
     form = {
-        "csrfmiddlewaretoken": token, "start": start, "name": f"Client {number}", "phone": "617-555-0100",
-        "email": f"client{number}@{EMAIL_DOMAIN}", "consent": "on",
+        "csrfmiddlewaretoken": token,
+        "start": start,
+        "name": f"Client {number}",
+        "phone": "617-555-0100",
+        "email": f"client{number}@{EMAIL_DOMAIN}",
+        "consent": "on",
     }
     try:
         barrier.wait(timeout=120)
@@ -198,9 +200,13 @@ def main() -> None:
     for line in problems[:20]:
         print("  " + line)
     Appointment.objects.filter(client_email__endswith="@" + EMAIL_DOMAIN).delete()
-    ok = double == 0 and not problems and all(
-        outcomes["booked"] == expected and sum(outcomes.values()) == outcomes["booked"] + outcomes["just taken"]
-        for _, (outcomes, _), expected in results
+    ok = (
+        double == 0
+        and not problems
+        and all(
+            outcomes["booked"] == expected and sum(outcomes.values()) == outcomes["booked"] + outcomes["just taken"]
+            for _, (outcomes, _), expected in results
+        )
     )
     sys.exit(0 if ok else 1)
 

@@ -90,14 +90,24 @@ def main() -> None:
     # The pages name hashed static files, so each measuring process needs the collected manifest.
     static_root = tempfile.mkdtemp(prefix="clinic-bench-static-")
     measure_env = {**os.environ, "STATIC_ROOT": static_root}
-    server.manage("collectstatic", "--noinput", "-v0", env=server.bench_env("sqlite://:memory:", STATIC_ROOT=static_root))
+    server.manage(
+        "collectstatic", "--noinput", "-v0", env=server.bench_env("sqlite://:memory:", STATIC_ROOT=static_root)
+    )
     rows = {}
     for scale in args.scales:
         url = bigclinic.database_url(f"clinic_perf_growth_{scale}x", sqlite=False)
         if not (args.reuse and database_exists(url)):
             subprocess.run(
-                [sys.executable, __file__.replace("growth.py", "bigclinic.py"), "--scale", str(scale),
-                 "--name", f"clinic_perf_growth_{scale}x", "--subscribers", "0"],
+                [
+                    sys.executable,
+                    __file__.replace("growth.py", "bigclinic.py"),
+                    "--scale",
+                    str(scale),
+                    "--name",
+                    f"clinic_perf_growth_{scale}x",
+                    "--subscribers",
+                    "0",
+                ],
                 check=True,
             )
         output = subprocess.run(
@@ -107,20 +117,30 @@ def main() -> None:
 
     load = os.getloadavg()
     print()
-    print(f"PostgreSQL, page cache off, {RUNS} requests each (in-process, whole Django stack); "
-          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores, shared)")
-    print(f"{'scale':<6} {'appointments':>13} {'posts':>8}  {'request':<34} {'median ms':>10} {'p90 ms':>8} {'queries':>8}")
+    print(
+        f"PostgreSQL, page cache off, {RUNS} requests each (in-process, whole Django stack); "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores, shared)"
+    )
+    print(
+        f"{'scale':<6} {'appointments':>13} {'posts':>8}  {'request':<34} {'median ms':>10} {'p90 ms':>8} {'queries':>8}"
+    )
     for scale, row in rows.items():
         for n, name in enumerate(["availability", "blog", "blog, cold", "blog page 50"]):
-            label = {"availability": "availability, a month, any", "blog": "/blog/ (fragments cached)",
-                     "blog, cold": "/blog/ (fragments cold)", "blog page 50": "/blog/?page=50"}[name]
+            label = {
+                "availability": "availability, a month, any",
+                "blog": "/blog/ (fragments cached)",
+                "blog, cold": "/blog/ (fragments cold)",
+                "blog page 50": "/blog/?page=50",
+            }[name]
             first = f"{scale}x" if n == 0 else ""
             counts = (
                 f"{row['counts']['appointments']:>13,} {row['counts']['published posts']:>8,}" if n == 0 else " " * 22
             )
             numbers = row[name]
-            print(f"{first:<6} {counts}  {label:<34} {numbers['median']:>10.1f} {numbers['p90']:>8.1f} "
-                  f"{numbers['queries']:>8}")
+            print(
+                f"{first:<6} {counts}  {label:<34} {numbers['median']:>10.1f} {numbers['p90']:>8.1f} "
+                f"{numbers['queries']:>8}"
+            )
 
 
 if __name__ == "__main__":

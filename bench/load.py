@@ -79,7 +79,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--no-page-cache", action="store_true", help="switch the public page cache off")
     parser.add_argument(
-        "--new-visitors", action="store_true",
+        "--new-visitors",
+        action="store_true",
         help="send no CSRF cookie, so every request is a first visit that gets a new CSRF secret",
     )
     args = parser.parse_args()

@@ -96,7 +96,9 @@ def main() -> None:
         )
         started = time.perf_counter()
         audience = issue_send_start(issue=issue)
-        print(f"audience fixed: {audience:,} deliveries in {time.perf_counter() - started:.1f}s, peak RSS {peak_rss_mb():.0f} MB")
+        print(
+            f"audience fixed: {audience:,} deliveries in {time.perf_counter() - started:.1f}s, peak RSS {peak_rss_mb():.0f} MB"
+        )
 
         checkpoints = [c for c in (10_000, 50_000, 100_000) if c <= args.subscribers] or [args.subscribers]
         sent = 0

@@ -200,10 +200,14 @@ def seed(*, stdout) -> None:
 
     categories = {}
     for name, slug, description in CATEGORIES:
-        categories[slug], _ = Category.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+        categories[slug], _ = Category.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
 
     authors = {}
-    for therapist in Therapist.objects.filter(slug__in=["maya-okafor", "daniel-reyes", "priya-natarajan", "tom-lindqvist"]):
+    for therapist in Therapist.objects.filter(
+        slug__in=["maya-okafor", "daniel-reyes", "priya-natarajan", "tom-lindqvist"]
+    ):
         authors[therapist.slug], _ = Author.objects.get_or_create(
             slug=therapist.slug,
             defaults={

@@ -72,7 +72,9 @@ class Category(models.Model):
     FEATURED_SLUG = "featured"
 
     name = models.CharField(max_length=80, unique=True)
-    slug = models.SlugField(max_length=80, unique=True, help_text='Posts in the "featured" category go on the home page.')
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text='Posts in the "featured" category go on the home page.'
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -87,12 +89,16 @@ class Category(models.Model):
 
 
 class Tag(models.Model):
-    slug = models.CharField(max_length=60, unique=True, help_text="Lower-case form of the tag; #Running and #running share it.")
+    slug = models.CharField(
+        max_length=60, unique=True, help_text="Lower-case form of the tag; #Running and #running share it."
+    )
     name = models.CharField(max_length=60, help_text="The spelling shown on the site: the one posts use most.")
 
     class Meta:
         ordering = ["slug"]
-        constraints = [models.CheckConstraint(condition=Q(slug=models.functions.Lower("slug")), name="blog_tag_slug_lowercase")]
+        constraints = [
+            models.CheckConstraint(condition=Q(slug=models.functions.Lower("slug")), name="blog_tag_slug_lowercase")
+        ]
 
     def __str__(self):
         return f"#{self.name}"
@@ -144,7 +150,9 @@ class Post(models.Model):
     )
     body_html = models.TextField(editable=False, blank=True)
     body_excerpt = models.TextField(editable=False, blank=True)
-    hero_image = models.ImageField(upload_to="blog/hero/", blank=True, width_field="hero_width", height_field="hero_height")
+    hero_image = models.ImageField(
+        upload_to="blog/hero/", blank=True, width_field="hero_width", height_field="hero_height"
+    )
     hero_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     hero_alt = models.CharField(
@@ -154,7 +162,9 @@ class Post(models.Model):
     categories = models.ManyToManyField(Category, related_name="posts", blank=True)
     tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts", blank=True)
     extra_tags = models.CharField(
-        max_length=300, blank=True, help_text="Tags to add besides the #hashtags in the text, separated by commas or spaces."
+        max_length=300,
+        blank=True,
+        help_text="Tags to add besides the #hashtags in the text, separated by commas or spaces.",
     )
     series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     series_part = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
@@ -162,7 +172,9 @@ class Post(models.Model):
         "video link", blank=True, help_text="A YouTube or Vimeo link; it loads only when the reader presses play."
     )
     video_file = models.FileField(upload_to="blog/video/", blank=True, help_text="Or upload a video file (MP4).")
-    video_poster = models.ImageField(upload_to="blog/video/", blank=True, help_text="Still image shown before the video plays.")
+    video_poster = models.ImageField(
+        upload_to="blog/video/", blank=True, help_text="Still image shown before the video plays."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time", default=timezone.now, help_text="A time in the future schedules the post."

@@ -91,7 +91,9 @@ def post_tags_sync(*, post: Post, text_tags: dict[str, Counter] | None = None) -
 def tag_spellings_refresh(*, slugs: set[str]) -> None:
     """Show each tag in the spelling its posts use most (#Bostonmarathon vs #bostonmarathon)."""
     totals: dict[str, Counter] = {}
-    for slug, spelling, uses in PostTag.objects.filter(tag__slug__in=slugs).values_list("tag__slug", "spelling", "uses"):
+    for slug, spelling, uses in PostTag.objects.filter(tag__slug__in=slugs).values_list(
+        "tag__slug", "spelling", "uses"
+    ):
         totals.setdefault(slug, Counter())[spelling] += uses
     for tag in Tag.objects.filter(slug__in=totals):
         best = max(sorted(totals[tag.slug]), key=lambda spelling: totals[tag.slug][spelling])

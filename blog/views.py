@@ -50,7 +50,12 @@ def index(request):
             count_key=None,
             heading=f"Search results for “{query}”",
             description=f"Articles on the {settings.CLINIC_NAME} blog matching “{query}”.",
-            extra={"is_search": True, "query": query, "query_truncated": truncated, "search_max": selectors.SEARCH_MAX_LENGTH},
+            extra={
+                "is_search": True,
+                "query": query,
+                "query_truncated": truncated,
+                "search_max": selectors.SEARCH_MAX_LENGTH,
+            },
         )
     first_page = request.GET.get("page", "1") == "1"
     featured = selectors.posts_featured() if first_page else []

@@ -90,8 +90,15 @@ class BookingPolicyAdmin(admin.ModelAdmin):
 
 
 CLIENT_FIELDS = [
-    "client_name", "client_email", "client_phone", "notes", "intake_areas_to_avoid", "intake_pregnant",
-    "intake_injuries", "intake_medications", "intake_allergies",
+    "client_name",
+    "client_email",
+    "client_phone",
+    "notes",
+    "intake_areas_to_avoid",
+    "intake_pregnant",
+    "intake_injuries",
+    "intake_medications",
+    "intake_allergies",
 ]
 
 
@@ -99,7 +106,9 @@ class AppointmentAdminForm(forms.ModelForm):
     """Checks the time is free before saving, for a clear message; the save itself goes through the services."""
 
     override_notice = forms.BooleanField(
-        required=False, initial=True, label="Override the notice and advance window",
+        required=False,
+        initial=True,
+        label="Override the notice and advance window",
         help_text="Staff may book at short notice. A double booking is never allowed.",
     )
 
@@ -120,8 +129,12 @@ class AppointmentAdminForm(forms.ModelForm):
         moving = self.instance.pk is None or {"starts_at", "therapist"} & set(self.changed_data)
         if service and starts_at and therapist and moving:
             slot = slot_find(
-                service=service, therapist=therapist, starts_at=starts_at, online_only=False,
-                ignore_notice=cleaned.get("override_notice", False), exclude_appointment_id=self.instance.pk,
+                service=service,
+                therapist=therapist,
+                starts_at=starts_at,
+                online_only=False,
+                ignore_notice=cleaned.get("override_notice", False),
+                exclude_appointment_id=self.instance.pk,
             )
             if slot is None:
                 raise forms.ValidationError(
@@ -163,16 +176,20 @@ class AppointmentAdmin(admin.ModelAdmin):
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (date_format(timezone.localtime(event.at), "Y-m-d H:i"), event.who, event.get_action_display(),
-                 event.summary)
+                (
+                    date_format(timezone.localtime(event.at), "Y-m-d H:i"),
+                    event.who,
+                    event.get_action_display(),
+                    event.summary,
+                )
                 for event in obj.events.all()
             ),
         )
         return format_html(
             '<table class="booking-history"><caption>Who changed this booking, when, and what changed</caption>'
-            "<thead><tr><th scope=\"col\">When</th><th scope=\"col\">By</th><th scope=\"col\">Change</th>"
-            "<th scope=\"col\">Details</th></tr></thead><tbody>{}</tbody></table>",
-            rows or format_html("<tr><td colspan=\"4\">{}</td></tr>", "No changes recorded."),
+            '<thead><tr><th scope="col">When</th><th scope="col">By</th><th scope="col">Change</th>'
+            '<th scope="col">Details</th></tr></thead><tbody>{}</tbody></table>',
+            rows or format_html('<tr><td colspan="4">{}</td></tr>', "No changes recorded."),
         )
 
     def has_delete_permission(self, request, obj=None):
@@ -194,10 +211,15 @@ class AppointmentAdmin(admin.ModelAdmin):
                 therapist=data["therapist"],
                 starts_at=data["starts_at"],
                 client=ClientDetails(
-                    name=data["client_name"], email=data["client_email"], phone=data["client_phone"],
-                    notes=data["notes"], areas_to_avoid=data.get("intake_areas_to_avoid", ""),
-                    pregnant=data.get("intake_pregnant", False), injuries=data.get("intake_injuries", ""),
-                    medications=data.get("intake_medications", ""), allergies=data.get("intake_allergies", ""),
+                    name=data["client_name"],
+                    email=data["client_email"],
+                    phone=data["client_phone"],
+                    notes=data["notes"],
+                    areas_to_avoid=data.get("intake_areas_to_avoid", ""),
+                    pregnant=data.get("intake_pregnant", False),
+                    injuries=data.get("intake_injuries", ""),
+                    medications=data.get("intake_medications", ""),
+                    allergies=data.get("intake_allergies", ""),
                     consent=False,
                 ),
                 source=Appointment.Source.ADMIN,
@@ -209,8 +231,12 @@ class AppointmentAdmin(admin.ModelAdmin):
             current = Appointment.objects.get(pk=obj.pk)
             if {"starts_at", "therapist"} & set(form.changed_data):
                 appointment_reschedule(
-                    appointment=current, starts_at=data["starts_at"], therapist=data["therapist"], by_client=False,
-                    changed_by=request.user, ignore_notice=data["override_notice"],
+                    appointment=current,
+                    starts_at=data["starts_at"],
+                    therapist=data["therapist"],
+                    by_client=False,
+                    changed_by=request.user,
+                    ignore_notice=data["override_notice"],
                 )
             if "status" in form.changed_data:
                 if data["status"] == Appointment.Status.CANCELLED:
@@ -220,7 +246,8 @@ class AppointmentAdmin(admin.ModelAdmin):
                 else:
                     raise BookingError("A cancelled or finished booking cannot be set back to booked; book it again.")
             appointment_details_update(
-                appointment=current, changed_by=request.user,
+                appointment=current,
+                changed_by=request.user,
                 details={name: data[name] for name in CLIENT_FIELDS if name in form.fields},
             )
         obj.refresh_from_db()

@@ -199,6 +199,7 @@ def slots_available(
         day += timedelta(days=1)
     return slots
 
+
 def slot_find(*, service: Service, therapist: Therapist | None, starts_at: datetime, **options) -> Slot | None:
     """The slot starting exactly at ``starts_at`` (with the fair therapist choice for "any"), or None."""
     day = starts_at.astimezone(clinic_tz()).date()

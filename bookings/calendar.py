@@ -27,7 +27,10 @@ def _event(appointment: Appointment, *, for_client: bool) -> Event:
         event.add("summary", f"{appointment.service.name} with {appointment.therapist.name}")
     else:
         event.add("summary", f"{appointment.service.name}: {appointment.client_name}")
-        event.add("description", f"Room: {appointment.room.name}. Intake provided: {'yes' if appointment.has_intake else 'no'}.")
+        event.add(
+            "description",
+            f"Room: {appointment.room.name}. Intake provided: {'yes' if appointment.has_intake else 'no'}.",
+        )
     event.add("location", f"{settings.CLINIC_NAME}, {settings.CLINIC_ADDRESS}")
     cancelled = appointment.status == Appointment.Status.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

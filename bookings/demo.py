@@ -142,10 +142,24 @@ DEMO_CLIENTS = [
 
 FRONT_DESK_PERMISSIONS = {
     "bookings": [
-        "view_room", "view_service", "view_therapist", "view_appointment", "add_appointment", "change_appointment",
-        "view_workinghours", "add_workinghours", "change_workinghours", "delete_workinghours",
-        "view_timeoff", "add_timeoff", "change_timeoff", "delete_timeoff",
-        "view_closure", "add_closure", "change_closure", "view_bookingpolicy",
+        "view_room",
+        "view_service",
+        "view_therapist",
+        "view_appointment",
+        "add_appointment",
+        "change_appointment",
+        "view_workinghours",
+        "add_workinghours",
+        "change_workinghours",
+        "delete_workinghours",
+        "view_timeoff",
+        "add_timeoff",
+        "change_timeoff",
+        "delete_timeoff",
+        "view_closure",
+        "add_closure",
+        "change_closure",
+        "view_bookingpolicy",
     ],
 }
 EDITOR_PERMISSIONS: dict[str, list[str]] = {}
@@ -251,13 +265,21 @@ def _seed_appointments(staff) -> int:
         slot = slots[len(slots) // 3]
         first, last = name.split()
         client = ClientDetails(
-            name=name, email=f"{first.lower()}.{last.lower()}@example.com", phone="(617) 555-0100", consent=True,
+            name=name,
+            email=f"{first.lower()}.{last.lower()}@example.com",
+            phone="(617) 555-0100",
+            consent=True,
             areas_to_avoid="Lower back, please go gently." if booked % 2 else "",
         )
         try:
             appointment_book(
-                service=service, therapist=therapist, starts_at=slot.start, client=client,
-                source=Appointment.Source.STAFF, booked_by=staff, ignore_notice=True,
+                service=service,
+                therapist=therapist,
+                starts_at=slot.start,
+                client=client,
+                source=Appointment.Source.STAFF,
+                booked_by=staff,
+                ignore_notice=True,
             )
         except SlotTaken:
             continue

@@ -77,7 +77,9 @@ def booking_emails_queue(*, appointment: Appointment, event: str) -> None:
     )
     if event != "reminder":
         method = "CANCEL" if event == "cancelled" else "REQUEST"
-        client_message.attach("session.ics", appointment_ics(appointment), f"text/calendar; method={method}; charset=utf-8")
+        client_message.attach(
+            "session.ics", appointment_ics(appointment), f"text/calendar; method={method}; charset=utf-8"
+        )
     messages = [client_message]
 
     if event in STAFF_SUBJECTS:

@@ -27,7 +27,9 @@ class DetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     notes = forms.CharField(
-        required=False, max_length=2000, label="Anything you'd like us to know",
+        required=False,
+        max_length=2000,
+        label="Anything you'd like us to know",
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     areas_to_avoid = forms.CharField(
@@ -38,11 +40,15 @@ class DetailsForm(forms.Form):
         required=False, max_length=1000, label="Recent injuries or surgery", widget=forms.Textarea(attrs={"rows": 2})
     )
     medications = forms.CharField(
-        required=False, max_length=1000, label="Medication (for example blood thinners)",
+        required=False,
+        max_length=1000,
+        label="Medication (for example blood thinners)",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     allergies = forms.CharField(
-        required=False, max_length=1000, label="Allergies to oils, lotions or nuts",
+        required=False,
+        max_length=1000,
+        label="Allergies to oils, lotions or nuts",
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     consent = forms.BooleanField(

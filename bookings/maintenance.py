@@ -39,7 +39,10 @@ def appointment_intake_erase_expired(*, now: datetime | None = None, batch_size:
                     setattr(appointment, field, blank)
                 appointment.save(update_fields=[*BLANK_INTAKE, "updated_at"])
                 booking_event_record(
-                    appointment=appointment, action=BookingEvent.Action.INTAKE_ERASED, actor=Actor.system(), at=now,
+                    appointment=appointment,
+                    action=BookingEvent.Action.INTAKE_ERASED,
+                    actor=Actor.system(),
+                    at=now,
                     changes={"intake": "erased"},
                 )
         erased += len(batch)
@@ -57,7 +60,10 @@ def appointment_reminders_catch_up(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     lead = timedelta(hours=BookingPolicy.current().reminder_lead_hours)
     due = Appointment.objects.filter(
-        status=Appointment.Status.BOOKED, reminded_at__isnull=True, starts_at__gt=now, starts_at__lte=now + lead,
+        status=Appointment.Status.BOOKED,
+        reminded_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + lead,
         updated_at__lte=F("starts_at") - lead,
     )
     sent = 0

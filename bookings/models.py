@@ -56,9 +56,7 @@ def _new_key() -> str:
 class Therapist(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the profile URL and booking links.")
-    credentials = models.CharField(
-        max_length=120, blank=True, help_text='Shown after the name, e.g. "LMT, E-RYT 500".'
-    )
+    credentials = models.CharField(max_length=120, blank=True, help_text='Shown after the name, e.g. "LMT, E-RYT 500".')
     bio = models.TextField(blank=True, help_text="A few sentences in the therapist's own voice for the profile page.")
     photo = models.ImageField(upload_to="therapists/", blank=True, help_text="A square portrait works best.")
     user = models.OneToOneField(
@@ -170,15 +168,20 @@ class BookingPolicy(models.Model):
         "minimum notice (minutes)", default=120, help_text="Clients cannot book a session starting sooner than this."
     )
     max_advance_days = models.PositiveIntegerField(
-        "maximum advance (days)", default=60, validators=[MinValueValidator(1)],
+        "maximum advance (days)",
+        default=60,
+        validators=[MinValueValidator(1)],
         help_text="How far ahead clients can book.",
     )
     slot_step_minutes = models.PositiveIntegerField(
-        "slot step (minutes)", default=15, validators=[MinValueValidator(5), MaxValueValidator(120)],
+        "slot step (minutes)",
+        default=15,
+        validators=[MinValueValidator(5), MaxValueValidator(120)],
         help_text="Start times are offered every this many minutes from the start of working hours.",
     )
     cancel_cutoff_hours = models.PositiveIntegerField(
-        "cancel and reschedule cutoff (hours)", default=24,
+        "cancel and reschedule cutoff (hours)",
+        default=24,
         help_text="Clients can cancel or move a booking online until this many hours before it starts.",
     )
     reminder_lead_hours = models.PositiveIntegerField(
@@ -256,7 +259,11 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The staff member who booked it, for phone and desk bookings.",
     )
 
@@ -292,7 +299,11 @@ class Appointment(models.Model):
 
 
 INTAKE_FIELDS = (
-    "intake_areas_to_avoid", "intake_pregnant", "intake_injuries", "intake_medications", "intake_allergies",
+    "intake_areas_to_avoid",
+    "intake_pregnant",
+    "intake_injuries",
+    "intake_medications",
+    "intake_allergies",
 )
 
 
@@ -321,7 +332,11 @@ class BookingEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor_kind = models.CharField("by", max_length=16, choices=Actor.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The staff user, when staff made the change.",
     )
     actor_name = models.CharField(max_length=150, blank=True, help_text="The staff username at the time.")
@@ -348,7 +363,9 @@ class BookingEvent(models.Model):
         for field, value in self.changes.items():
             if isinstance(value, list) and len(value) == 2:
                 before, after = value
-                parts.append(f"{field}: {before or '—'} → {after or '—'}" if before is not None else f"{field}: {after}")
+                parts.append(
+                    f"{field}: {before or '—'} → {after or '—'}" if before is not None else f"{field}: {after}"
+                )
             else:
                 parts.append(f"{field} {value}")
         return "; ".join(parts)

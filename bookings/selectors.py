@@ -23,9 +23,9 @@ def therapists_bookable(*, service: Service | None = None) -> QuerySet[Therapist
 
 
 def appointments_for_schedule(*, start: datetime, end: datetime, therapist=None, room=None) -> QuerySet[Appointment]:
-    appointments = Appointment.objects.filter(starts_at__lt=end, starts_at__gt=start - LONGEST_BLOCK, ends_at__gt=start).select_related(
-        "service", "therapist", "room"
-    )
+    appointments = Appointment.objects.filter(
+        starts_at__lt=end, starts_at__gt=start - LONGEST_BLOCK, ends_at__gt=start
+    ).select_related("service", "therapist", "room")
     if therapist is not None:
         appointments = appointments.filter(therapist=therapist)
     if room is not None:

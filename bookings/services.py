@@ -151,7 +151,10 @@ def appointment_book(
             )
             actor = Actor.client() if source == Appointment.Source.ONLINE else Actor.staff(booked_by)
             booking_event_record(
-                appointment=appointment, action=BookingEvent.Action.BOOKED, actor=actor, at=now,
+                appointment=appointment,
+                action=BookingEvent.Action.BOOKED,
+                actor=actor,
+                at=now,
                 changes=changes_between({}, appointment_state(appointment)),
             )
             _notify(appointment, "booked")
@@ -161,9 +164,7 @@ def appointment_book(
     except (_Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
             raise
-        raise SlotTaken(
-            slots_nearest(service=service, therapist=therapist, around=starts_at, **options)
-        ) from error
+        raise SlotTaken(slots_nearest(service=service, therapist=therapist, around=starts_at, **options)) from error
     return appointment
 
 
@@ -236,7 +237,9 @@ def appointment_reschedule(
             current.reminded_at = None
             current.save()
             booking_event_record(
-                appointment=current, action=BookingEvent.Action.MOVED, at=now,
+                appointment=current,
+                action=BookingEvent.Action.MOVED,
+                at=now,
                 actor=_actor(by_client=by_client, changed_by=changed_by),
                 changes=changes_between(before, appointment_state(current)),
             )
@@ -247,7 +250,10 @@ def appointment_reschedule(
             raise
         raise SlotTaken(
             slots_nearest(
-                service=service, therapist=new_therapist, around=starts_at, exclude_appointment_id=appointment.pk,
+                service=service,
+                therapist=new_therapist,
+                around=starts_at,
+                exclude_appointment_id=appointment.pk,
                 **options,
             )
         ) from error
@@ -273,7 +279,9 @@ def appointment_cancel(
         current.sequence += 1
         current.save()
         booking_event_record(
-            appointment=current, action=BookingEvent.Action.CANCELLED, at=now,
+            appointment=current,
+            action=BookingEvent.Action.CANCELLED,
+            at=now,
             actor=_actor(by_client=by_client, changed_by=changed_by),
             changes=changes_between(before, appointment_state(current)),
         )
@@ -298,7 +306,10 @@ def appointment_mark(
         current.status = status
         current.save(update_fields=["status", "updated_at"])
         booking_event_record(
-            appointment=current, action=BookingEvent.Action.MARKED, at=now, actor=Actor.staff(changed_by),
+            appointment=current,
+            action=BookingEvent.Action.MARKED,
+            at=now,
+            actor=Actor.staff(changed_by),
             changes=changes_between(before, appointment_state(current)),
         )
     return current
@@ -326,7 +337,10 @@ def appointment_details_update(
             return current
         current.save(update_fields=[*details, "updated_at"])
         booking_event_record(
-            appointment=current, action=BookingEvent.Action.DETAILS_CHANGED, at=now, actor=Actor.staff(changed_by),
+            appointment=current,
+            action=BookingEvent.Action.DETAILS_CHANGED,
+            at=now,
+            actor=Actor.staff(changed_by),
             changes=changes,
         )
     return current

@@ -73,8 +73,18 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
     list_filter = ["status"]
     search_fields = ["reference", "subject"]
-    fields = ["reference", "subject", "recipients", "status", "attempts", "next_attempt_at", "lease_until",
-              "sent_at", "last_error", "created_at"]
+    fields = [
+        "reference",
+        "subject",
+        "recipients",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "lease_until",
+        "sent_at",
+        "last_error",
+        "created_at",
+    ]
     readonly_fields = fields
 
 

@@ -23,7 +23,8 @@ class OutgoingEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(help_text="When a pending email is next due.")
     lease_until = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="While sending: the worker's claim. Past it, the worker is presumed dead and the email is due again.",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -35,7 +36,9 @@ class OutgoingEmail(models.Model):
         verbose_name = "outgoing email"
         indexes = [
             models.Index(
-                fields=["next_attempt_at"], name="outgoing_email_pending", condition=Q(status="pending"),
+                fields=["next_attempt_at"],
+                name="outgoing_email_pending",
+                condition=Q(status="pending"),
             ),
             models.Index(fields=["lease_until"], name="outgoing_email_sending", condition=Q(status="sending")),
         ]

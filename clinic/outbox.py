@@ -67,7 +67,10 @@ def email_queue(*, message: EmailMessage, reference: str) -> OutgoingEmail:
         ],
     }
     email = OutgoingEmail.objects.create(
-        reference=reference[:120], subject=message.subject, recipients=list(message.to), payload=payload,
+        reference=reference[:120],
+        subject=message.subject,
+        recipients=list(message.to),
+        payload=payload,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue_send(email.pk))
@@ -147,14 +150,22 @@ def _record_failure(email: OutgoingEmail, claimed, error: Exception, now: dateti
     last_error = f"{reason}: {error}"[:500]
     if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         claimed.update(status=OutgoingEmail.Status.FAILED, lease_until=None, last_error=last_error)
-        logger.error("Outgoing email %s (%s) failed %s times (%s); gave up", email.pk, email.reference,
-                     email.attempts, reason)
+        logger.error(
+            "Outgoing email %s (%s) failed %s times (%s); gave up", email.pk, email.reference, email.attempts, reason
+        )
         return Delivery("failed")
     retry_at = now + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (email.attempts - 1))
-    claimed.update(status=OutgoingEmail.Status.PENDING, next_attempt_at=retry_at, lease_until=None,
-                   last_error=last_error)
-    logger.warning("Outgoing email %s (%s): attempt %s failed (%s); retrying at %s", email.pk, email.reference,
-                   email.attempts, reason, retry_at.isoformat())
+    claimed.update(
+        status=OutgoingEmail.Status.PENDING, next_attempt_at=retry_at, lease_until=None, last_error=last_error
+    )
+    logger.warning(
+        "Outgoing email %s (%s): attempt %s failed (%s); retrying at %s",
+        email.pk,
+        email.reference,
+        email.attempts,
+        reason,
+        retry_at.isoformat(),
+    )
     return Delivery("retry", retry_at)
 
 

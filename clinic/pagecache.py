@@ -78,7 +78,14 @@ FRESH_FIELDS = {
     "stamp": lambda request: _form_stamp(),
 }
 KEPT_HEADERS = (
-    "Content-Type", "Content-Language", "Cache-Control", "Expires", "Last-Modified", "Link", "X-Robots-Tag", "Vary",
+    "Content-Type",
+    "Content-Language",
+    "Cache-Control",
+    "Expires",
+    "Last-Modified",
+    "Link",
+    "X-Robots-Tag",
+    "Vary",
 )
 _FIELD_VALUE = re.compile(rb'name="(%s)" value="([^"]*)"' % "|".join(FRESH_FIELDS).encode())
 

@@ -30,8 +30,16 @@ class SubscriberAdmin(admin.ModelAdmin):
     date_hierarchy = "consented_at"
     actions = ["export_csv", "erase_personal_data"]
     readonly_fields = [
-        "email", "status", "consented_at", "source_url", "consent_text", "ip_hash",
-        "confirmed_at", "unsubscribed_at", "last_confirmation_sent_at", "created_at",
+        "email",
+        "status",
+        "consented_at",
+        "source_url",
+        "consent_text",
+        "ip_hash",
+        "confirmed_at",
+        "unsubscribed_at",
+        "last_confirmation_sent_at",
+        "created_at",
     ]
 
     def has_add_permission(self, request):
@@ -188,7 +196,9 @@ class IssueAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return self._back(issue)
         if not request.user.email:
-            self.message_user(request, "Your staff account has no email address: add one to receive tests.", messages.ERROR)
+            self.message_user(
+                request, "Your staff account has no email address: add one to receive tests.", messages.ERROR
+            )
         else:
             issue_send_test(issue=issue, to=request.user.email)
             self.message_user(request, f"A test copy is on its way to {request.user.email}.", messages.SUCCESS)
@@ -224,4 +234,3 @@ class IssueAdmin(admin.ModelAdmin):
             else:
                 self.message_user(request, "This issue is not being sent.", messages.WARNING)
         return self._back(issue)
-

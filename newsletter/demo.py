@@ -46,7 +46,12 @@ FRONT_DESK_PERMISSIONS = {
 }
 EDITOR_PERMISSIONS = {
     "newsletter": [
-        "view_subscriber", "add_issue", "change_issue", "view_issue", "send_issue", "view_delivery",
+        "view_subscriber",
+        "add_issue",
+        "change_issue",
+        "view_issue",
+        "send_issue",
+        "view_delivery",
     ],
 }
 
@@ -70,7 +75,9 @@ def seed(*, stdout) -> None:
                 "ip_hash": ip_hash("192.0.2.10"),
                 "last_confirmation_sent_at": consented_at,
                 "confirmed_at": consented_at + timedelta(minutes=7) if status != Subscriber.Status.PENDING else None,
-                "unsubscribed_at": consented_at + timedelta(days=40) if status == Subscriber.Status.UNSUBSCRIBED else None,
+                "unsubscribed_at": consented_at + timedelta(days=40)
+                if status == Subscriber.Status.UNSUBSCRIBED
+                else None,
             },
         )
 
@@ -84,7 +91,9 @@ def seed(*, stdout) -> None:
         readers = Subscriber.objects.filter(email__in=[row[0] for row in SUBSCRIBERS[:3]])
         Delivery.objects.bulk_create(
             [
-                Delivery(issue=sent, subscriber=reader, status=Delivery.Status.SENT, attempts=1, sent_at=sent.finished_at)
+                Delivery(
+                    issue=sent, subscriber=reader, status=Delivery.Status.SENT, attempts=1, sent_at=sent.finished_at
+                )
                 for reader in readers
             ]
         )

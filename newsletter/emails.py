@@ -79,7 +79,11 @@ def issue_content_render(issue: Issue) -> tuple[str, str]:
     content however long the send takes.
     """
     posts = _posts_since_last_issue(issue) if issue.include_recent_posts else []
-    context = {"body_html": markdown_to_safe_html(issue.body_markdown), "body_text": issue.body_markdown, "posts": posts}
+    context = {
+        "body_html": markdown_to_safe_html(issue.body_markdown),
+        "body_text": issue.body_markdown,
+        "posts": posts,
+    }
     return (
         render_to_string("newsletter/email/_issue_body.html", context),
         render_to_string("newsletter/email/_issue_body.txt", context),

@@ -10,8 +10,24 @@ import nh3
 from django.conf import settings
 
 ALLOWED_TAGS = {
-    "a", "p", "br", "hr", "strong", "em", "b", "i", "blockquote", "code", "pre",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4",
+    "a",
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "blockquote",
+    "code",
+    "pre",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}

@@ -71,9 +71,7 @@ class Issue(models.Model):
 
     subject = models.CharField(max_length=200)
     body_markdown = models.TextField("body", help_text="Markdown. Links to our own pages may start with /.")
-    include_recent_posts = models.BooleanField(
-        "include posts published since the last issue", default=False
-    )
+    include_recent_posts = models.BooleanField("include posts published since the last issue", default=False)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT, editable=False)
     body_html = models.TextField(blank=True, editable=False, help_text="The rendered body, fixed when sending starts.")
     body_text = models.TextField(blank=True, editable=False)

@@ -183,7 +183,9 @@ def issue_send_batch(*, issue_id: int, batch_size: int | None = None) -> BatchOu
                     if connection.send_messages([message]) != 1:
                         raise RuntimeError("The mail backend did not accept the message.")
                 except Exception as exc:
-                    logger.warning("Newsletter delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
+                    logger.warning(
+                        "Newsletter delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc
+                    )
                     delivery.last_error = f"{type(exc).__name__}: {exc}"[:1000]
                     if delivery.attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
                         delivery.status = Delivery.Status.FAILED

@@ -38,7 +38,9 @@ def limb(draw: ImageDraw.ImageDraw, *points: tuple[float, float]) -> None:
         draw.ellipse((x - 4, y - 4, x + 4, y + 4), fill=INK)
 
 
-def knee(hip: tuple[float, float], ankle: tuple[float, float], thigh: float, shin: float, forward: int) -> tuple[float, float]:
+def knee(
+    hip: tuple[float, float], ankle: tuple[float, float], thigh: float, shin: float, forward: int
+) -> tuple[float, float]:
     """Where the knee sits between hip and ankle, bending towards ``forward`` (+1 right, -1 left)."""
     dx, dy = ankle[0] - hip[0], ankle[1] - hip[1]
     reach = min(math.hypot(dx, dy), thigh + shin - 0.01)
@@ -140,7 +142,9 @@ def encode(ffmpeg: str, draw_frame, seconds: float, name: str) -> None:
     subprocess.run(command, input=b"".join(frame.tobytes() for frame in frames), check=True)
     poster = frames[int(len(frames) * 0.6)]
     poster.save(HERE / f"{name}.jpg", quality=82, optimize=True)
-    print(f"{name}.mp4 {(HERE / f'{name}.mp4').stat().st_size // 1024} KB, {name}.jpg {(HERE / f'{name}.jpg').stat().st_size // 1024} KB")
+    print(
+        f"{name}.mp4 {(HERE / f'{name}.mp4').stat().st_size // 1024} KB, {name}.jpg {(HERE / f'{name}.jpg').stat().st_size // 1024} KB"
+    )
 
 
 def find_ffmpeg() -> str | None:

@@ -75,14 +75,24 @@ def calendar_context(request, *, service, therapist, link_params: dict, exclude_
     last_bookable = today + timedelta(days=policy.max_advance_days)
     first = max(month, today)
     last = min(next_month - timedelta(days=1), last_bookable)
-    slots = slots_available(
-        service=service, therapist=therapist, start=first, end=last, policy=policy,
-        exclude_appointment_id=exclude_appointment_id,
-    ) if first <= last else []
+    slots = (
+        slots_available(
+            service=service,
+            therapist=therapist,
+            start=first,
+            end=last,
+            policy=policy,
+            exclude_appointment_id=exclude_appointment_id,
+        )
+        if first <= last
+        else []
+    )
     counts = Counter(slot.local_start.date() for slot in slots)
     weeks = [
         [
-            None if day is None else {
+            None
+            if day is None
+            else {
                 "date": day,
                 "count": counts.get(day, 0),
                 "url": "?" + urlencode({**link_params, "date": day.isoformat()}),
@@ -100,16 +110,22 @@ def calendar_context(request, *, service, therapist, link_params: dict, exclude_
         "chosen_date": chosen,
         "chosen_slots": [slot for slot in slots if slot.local_start.date() == chosen],
         "previous_url": "?" + urlencode({**link_params, "month": f"{previous_month:%Y-%m}"})
-        if month > today.replace(day=1) else None,
+        if month > today.replace(day=1)
+        else None,
         "next_url": "?" + urlencode({**link_params, "month": f"{next_month:%Y-%m}"})
-        if next_month <= last_bookable else None,
+        if next_month <= last_bookable
+        else None,
         "first_free": slots[0] if slots else None,
         "policy": policy,
     }
 
 
 def _details_url(service, therapist, start) -> str:
-    params = {"service": service.slug, "therapist": therapist.slug if therapist else "any", "start": format_start(start)}
+    params = {
+        "service": service.slug,
+        "therapist": therapist.slug if therapist else "any",
+        "start": format_start(start),
+    }
     return reverse("bookings:details") + "?" + urlencode(params)
 
 
@@ -136,8 +152,10 @@ def start(request):
         context = calendar_context(request, service=service, therapist=therapist, link_params=link_params)
     except BadChoice as error:
         return render(
-            request, "bookings/book_calendar.html",
-            {"service": service, "therapist": therapist, "error": error.message}, status=error.status,
+            request,
+            "bookings/book_calendar.html",
+            {"service": service, "therapist": therapist, "error": error.message},
+            status=error.status,
         )
     context.update(
         service=service,
@@ -164,8 +182,9 @@ def details(request):
         if service is None or (therapist is None and not any_therapist):
             raise BadChoice("Please choose a service and a therapist first.")
     except BadChoice as error:
-        return render(request, "bookings/book_service.html", {"services": services_active(), "error": error.message},
-                      status=404)
+        return render(
+            request, "bookings/book_service.html", {"services": services_active(), "error": error.message}, status=404
+        )
     context = {"service": service, "therapist": therapist, "show_therapist": therapist is None}
     context["policy"] = BookingPolicy.current()
     back_params = {"service": service.slug, "therapist": therapist.slug if therapist else "any"}
@@ -184,12 +203,16 @@ def details(request):
             newsletter = None
             if form.cleaned_data["newsletter"]:
                 newsletter = NewsletterOptIn(
-                    source_url=request.build_absolute_uri(), consent_text=NEWSLETTER_CONSENT_TEXT,
+                    source_url=request.build_absolute_uri(),
+                    consent_text=NEWSLETTER_CONSENT_TEXT,
                     ip_address=client_ip(request),
                 )
             try:
                 appointment = appointment_book(
-                    service=service, therapist=therapist, starts_at=starts_at, client=form.client_details(),
+                    service=service,
+                    therapist=therapist,
+                    starts_at=starts_at,
+                    client=form.client_details(),
                     newsletter=newsletter,
                 )
             except SlotTaken as taken:
@@ -221,4 +244,3 @@ def confirmed(request):
         return redirect("bookings:start")
     manage_url = reverse("bookings:manage", kwargs={"token": token})
     return render(request, "bookings/book_confirmed.html", {"appointment": appointment, "manage_url": manage_url})
-

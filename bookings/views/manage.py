@@ -104,7 +104,10 @@ def manage_move(request, token):
     try:
         context.update(
             calendar_context(
-                request, service=appointment.service, therapist=appointment.therapist, link_params={},
+                request,
+                service=appointment.service,
+                therapist=appointment.therapist,
+                link_params={},
                 exclude_appointment_id=appointment.pk,
             )
         )

@@ -81,7 +81,8 @@ def schedule(request):
         "next_day": day + step,
         "now": timezone.now(),
         "feed_url": request.build_absolute_uri(reverse("bookings:therapist_feed", args=[feed_token(own)]))
-        if own else None,
+        if own
+        else None,
     }
     return render(request, "bookings/staff_schedule.html", context)
 
@@ -104,7 +105,9 @@ def appointment_mark_view(request, pk):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Marked {appointment.client_name}'s session as {request.POST['status'].replace('_', '-')}.")
+        messages.success(
+            request, f"Marked {appointment.client_name}'s session as {request.POST['status'].replace('_', '-')}."
+        )
     return redirect(_back_to_schedule(appointment))
 
 
@@ -114,9 +117,7 @@ def _back_to_schedule(appointment: Appointment) -> str:
 
 
 def _alternatives_text(taken: SlotTaken) -> str:
-    times = ", ".join(
-        f"{slot.local_start:%a %d %b %H:%M} with {slot.therapist.name}" for slot in taken.alternatives
-    )
+    times = ", ".join(f"{slot.local_start:%a %d %b %H:%M} with {slot.therapist.name}" for slot in taken.alternatives)
     return f"{taken.message} {times}" if times else f"{taken.message} No free time nearby."
 
 

@@ -66,7 +66,9 @@ def sitemap_locations(client) -> list[str]:
 def test_sitemap_lists_public_posts_with_lastmod_and_never_drafts(client, draft, scheduled):
     post = PostFactory(slug="live-post")
     root = ET.fromstring(client.get("/sitemap.xml").content)
-    entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")}
+    entries = {
+        url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")
+    }
     assert entries["https://clinic.test/blog/live-post/"] == post.updated_at.date().isoformat()
     assert not any(draft.slug in loc or scheduled.slug in loc for loc in entries)
     assert "https://clinic.test/blog/tag/hiddentag/" not in entries

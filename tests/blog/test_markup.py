@@ -29,7 +29,7 @@ def test_hashtags_are_matched_case_insensitively_keeping_each_spelling():
 def test_a_line_starting_with_a_hashtag_is_a_paragraph_not_a_heading():
     html = render("#itband work today").html
     assert "<h" not in html
-    assert html.startswith("<p><a class=\"hashtag\"")
+    assert html.startswith('<p><a class="hashtag"')
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,12 @@ def test_video_links_in_their_common_shapes_are_recognised(url, provider, video_
 
 @pytest.mark.parametrize(
     "url",
-    ["https://example.com/watch?v=abcDEF12345", "javascript:alert(1)", "https://youtube.com/watch?v=<script>", "http://[::1"],
+    [
+        "https://example.com/watch?v=abcDEF12345",
+        "javascript:alert(1)",
+        "https://youtube.com/watch?v=<script>",
+        "http://[::1",
+    ],
 )
 def test_other_links_are_not_videos(url):
     assert parse_video_url(url) is None

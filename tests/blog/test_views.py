@@ -383,7 +383,9 @@ def test_full_text_search_ranks_title_matches_first_and_matches_word_forms(clien
 
     if connection.vendor != "postgresql":
         pytest.skip("full-text search runs on PostgreSQL; SQLite uses the icontains fallback tested above")
-    PostFactory(title="Notes from the clinic", body="Stretching helps runners.", publish_at=timezone.now() - timedelta(hours=1))
+    PostFactory(
+        title="Notes from the clinic", body="Stretching helps runners.", publish_at=timezone.now() - timedelta(hours=1)
+    )
     PostFactory(title="Stretches for runners", body="Hold each one.", publish_at=timezone.now() - timedelta(days=3))
     content = page_text(client.get("/blog/", {"q": "stretch"}))
     assert "2 articles found" in content

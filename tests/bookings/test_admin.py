@@ -23,9 +23,16 @@ def scene(monday_morning):
 
 def form_data(service, therapist, day="2026-03-03", clock="10:00:00", **extra):
     return {
-        "service": service.pk, "therapist": therapist.pk, "starts_at_0": day, "starts_at_1": clock,
-        "override_notice": "on", "status": "booked", "client_name": "Phone Client", "client_email": "phone@example.com",
-        "client_phone": "617 555 0123", **extra,
+        "service": service.pk,
+        "therapist": therapist.pk,
+        "starts_at_0": day,
+        "starts_at_1": clock,
+        "override_notice": "on",
+        "status": "booked",
+        "client_name": "Phone Client",
+        "client_email": "phone@example.com",
+        "client_phone": "617 555 0123",
+        **extra,
     }
 
 
@@ -65,11 +72,14 @@ def test_setting_status_cancelled_in_the_admin_cancels_through_the_service(admin
     response = admin_client.post(url, form_data(service, therapist, status="cancelled", client_name="X"))
     assert response.status_code == 302
     appointment.refresh_from_db()
-    assert (appointment.status, appointment.cancelled_at is not None, appointment.client_name) == ("cancelled", True, "X")
+    assert (appointment.status, appointment.cancelled_at is not None, appointment.client_name) == (
+        "cancelled",
+        True,
+        "X",
+    )
 
 
 def test_every_bookings_admin_page_loads(admin_client, scene):
     for model in ["room", "service", "therapist", "closure", "bookingpolicy", "appointment"]:
         assert admin_client.get(f"/admin/bookings/{model}/").status_code == 200
         assert admin_client.get(f"/admin/bookings/{model}/add/").status_code in (200, 403)
-

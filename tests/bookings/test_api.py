@@ -17,11 +17,17 @@ def scene(monday_morning):
 
 def test_availability_lists_slots_with_offsets_and_therapist(client, scene):
     service, (first, _), _ = scene
-    response = client.get(URL, {"service": service.slug, "therapist": first.slug, "start": "2026-03-03", "end": "2026-03-03"})
+    response = client.get(
+        URL, {"service": service.slug, "therapist": first.slug, "start": "2026-03-03", "end": "2026-03-03"}
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["timezone"] == "America/New_York"
-    assert data["slots"][0] == {"start": "2026-03-03T09:00:00-05:00", "end": "2026-03-03T10:00:00-05:00", "therapist": first.slug}
+    assert data["slots"][0] == {
+        "start": "2026-03-03T09:00:00-05:00",
+        "end": "2026-03-03T10:00:00-05:00",
+        "therapist": first.slug,
+    }
     assert len(data["slots"]) == 5
 
 
@@ -43,7 +49,10 @@ def test_availability_is_cacheable_briefly(client, scene):
     [
         ({"start": "2026-03-03", "end": "2026-03-04"}, "'service' parameter is required"),
         ({"service": "nope", "start": "2026-03-03", "end": "2026-03-04"}, "Unknown service"),
-        ({"service": "<service>", "therapist": "nobody", "start": "2026-03-03", "end": "2026-03-04"}, "Unknown therapist"),
+        (
+            {"service": "<service>", "therapist": "nobody", "start": "2026-03-03", "end": "2026-03-04"},
+            "Unknown therapist",
+        ),
         ({"service": "<service>", "start": "2026-3-3", "end": "2026-03-04"}, "YYYY-MM-DD"),
         ({"service": "<service>", "start": "2026-02-30", "end": "2026-03-04"}, "YYYY-MM-DD"),
         ({"service": "<service>", "start": "2026-03-04", "end": "2026-03-03"}, "must not be before"),

@@ -31,7 +31,9 @@ def test_a_day_can_have_several_working_intervals(monday_morning):
 
 
 def test_an_appointment_blocks_its_session_and_cleanup_and_the_new_sessions_cleanup(monday_morning):
-    service, (therapist,), (room,) = clinic_with_hours(start=time(9), end=time(13), duration_minutes=60, cleanup_minutes=15)
+    service, (therapist,), (room,) = clinic_with_hours(
+        start=time(9), end=time(13), duration_minutes=60, cleanup_minutes=15
+    )
     AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10, 30))
     slots = starts(slots_available(service=service, start=TUESDAY, end=TUESDAY))
     # 09:15 would end at 10:15 plus 15 minutes' cleanup, just touching 10:30; 11:45 is the first after 11:30 + 15.
@@ -41,7 +43,11 @@ def test_an_appointment_blocks_its_session_and_cleanup_and_the_new_sessions_clea
 def test_a_cancelled_appointment_frees_its_time(monday_morning):
     service, (therapist,), (room,) = clinic_with_hours(start=time(9), end=time(10), duration_minutes=60)
     AppointmentFactory(
-        service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 9), status=Appointment.Status.CANCELLED
+        service=service,
+        therapist=therapist,
+        room=room,
+        starts_at=local(2026, 3, 3, 9),
+        status=Appointment.Status.CANCELLED,
     )
     assert starts(slots_available(service=service, start=TUESDAY, end=TUESDAY)) == ["09:00"]
 
@@ -151,10 +157,18 @@ class TestDaylightSaving:
         service = self._night_shift(weekday=6)
         slots = slots_available(service=service, start=date(2026, 11, 1), end=date(2026, 11, 1))
         assert [slot.start.astimezone(UTC).strftime("%H:%M") for slot in slots] == [
-            "04:00", "05:00", "06:00", "07:00", "08:00",
+            "04:00",
+            "05:00",
+            "06:00",
+            "07:00",
+            "08:00",
         ]
         assert [slot.local_start.strftime("%H:%M %Z") for slot in slots] == [
-            "00:00 EDT", "01:00 EDT", "01:00 EST", "02:00 EST", "03:00 EST",
+            "00:00 EDT",
+            "01:00 EDT",
+            "01:00 EST",
+            "02:00 EST",
+            "03:00 EST",
         ]
 
     def test_daytime_hours_keep_their_wall_clock_across_the_change(self, monday_morning):

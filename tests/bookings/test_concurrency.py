@@ -86,8 +86,14 @@ def test_control_without_lock_recheck_or_constraint_the_race_double_books(one_sl
         if slot is None:
             return None
         return Appointment.objects.create(
-            service=service, therapist=therapist, room_id=slot.room_id, starts_at=slot.start, ends_at=slot.end,
-            blocked_until=slot.end, client_name=f"Client {index}", client_email=f"c{index}@example.com",
+            service=service,
+            therapist=therapist,
+            room_id=slot.room_id,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            blocked_until=slot.end,
+            client_name=f"Client {index}",
+            client_email=f"c{index}@example.com",
             client_phone="1",
         )
 

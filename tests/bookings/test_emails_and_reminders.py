@@ -56,13 +56,17 @@ def test_intake_answers_never_go_into_any_email(scene, django_capture_on_commit_
 def test_clinic_and_therapist_hear_about_moves_and_cancellations(scene, django_capture_on_commit_callbacks):
     appointment = book(scene)
     with django_capture_on_commit_callbacks(execute=True):
-        appointment = appointment_reschedule(appointment=appointment, starts_at=local(2026, 3, 6, 10).astimezone(UTC), by_client=True)
+        appointment = appointment_reschedule(
+            appointment=appointment, starts_at=local(2026, 3, 6, 10).astimezone(UTC), by_client=True
+        )
         appointment_cancel(appointment=appointment, by_client=True)
     staff_subjects = [m.subject for m in mail.outbox if "maya@clinic.test" in m.to]
     assert staff_subjects[0].startswith("Booking moved") and staff_subjects[1].startswith("Booking cancelled")
 
 
-def test_booking_queues_a_reminder_for_the_lead_time_before_the_start(scene, settings, django_capture_on_commit_callbacks):
+def test_booking_queues_a_reminder_for_the_lead_time_before_the_start(
+    scene, settings, django_capture_on_commit_callbacks
+):
     """The test settings' ImmediateBackend cannot defer tasks, so this test swaps in the DummyBackend, which can."""
     from django_tasks import default_task_backend
 
@@ -98,10 +102,14 @@ def test_no_reminder_for_a_cancelled_booking(scene, django_capture_on_commit_cal
     assert mail.outbox == []
 
 
-def test_a_moved_booking_ignores_its_old_reminder_and_gets_one_for_the_new_time(scene, django_capture_on_commit_callbacks):
+def test_a_moved_booking_ignores_its_old_reminder_and_gets_one_for_the_new_time(
+    scene, django_capture_on_commit_callbacks
+):
     appointment = book(scene)
     old_start = appointment.starts_at
-    moved = appointment_reschedule(appointment=appointment, starts_at=local(2026, 3, 6, 10).astimezone(UTC), by_client=True)
+    moved = appointment_reschedule(
+        appointment=appointment, starts_at=local(2026, 3, 6, 10).astimezone(UTC), by_client=True
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert remind(appointment, starts_at=old_start) is False
         assert remind(moved) is True

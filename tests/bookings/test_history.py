@@ -47,17 +47,19 @@ def test_a_phone_booking_is_recorded_with_the_staff_user_who_made_it(scene):
     service, therapist = scene
     desk = StaffUserFactory(username="desk")
     appointment = appointment_book(
-        service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC), client=CLIENT,
-        source=Appointment.Source.STAFF, booked_by=desk,
+        service=service,
+        therapist=therapist,
+        starts_at=local(2026, 3, 5, 10).astimezone(UTC),
+        client=CLIENT,
+        source=Appointment.Source.STAFF,
+        booked_by=desk,
     )
     event = appointment.events.get()
     assert (event.actor_kind, event.actor, event.actor_name, event.who) == ("staff", desk, "desk", "desk")
 
 
 def test_a_move_through_the_manage_link_records_the_client_and_the_old_and_new_time(client, booking):
-    response = client.post(
-        f"/book/manage/{manage_token(booking)}/move/", {"start": "2026-03-06T15:00Z"}
-    )
+    response = client.post(f"/book/manage/{manage_token(booking)}/move/", {"start": "2026-03-06T15:00Z"})
     assert response.status_code == 302
     moved = booking.events.get(action="moved")
     assert moved.actor_kind == "client"
@@ -134,9 +136,15 @@ def test_staff_see_the_history_read_only_in_the_appointment_admin(client, bookin
 def test_an_admin_edit_records_the_staff_user_and_what_changed(client, booking):
     client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
     data = {
-        "service": booking.service.pk, "therapist": booking.therapist.pk, "starts_at_0": "2026-03-05",
-        "starts_at_1": "10:00:00", "status": "booked", "client_name": "Ana Silva-Reis", "client_email": "ana@example.com",
-        "client_phone": "1", "intake_medications": "Warfarin",
+        "service": booking.service.pk,
+        "therapist": booking.therapist.pk,
+        "starts_at_0": "2026-03-05",
+        "starts_at_1": "10:00:00",
+        "status": "booked",
+        "client_name": "Ana Silva-Reis",
+        "client_email": "ana@example.com",
+        "client_phone": "1",
+        "intake_medications": "Warfarin",
     }
     response = client.post(f"/admin/bookings/appointment/{booking.pk}/change/", data)
     assert response.status_code == 302

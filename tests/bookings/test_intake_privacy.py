@@ -30,11 +30,19 @@ def scene(monday_morning):
     tom.user = StaffUserFactory(username="tom")
     tom.save()
     mayas = AppointmentFactory(
-        service=service, therapist=maya, room=room, starts_at=local(2026, 3, 5, 10), client_name="Ana Silva",
+        service=service,
+        therapist=maya,
+        room=room,
+        starts_at=local(2026, 3, 5, 10),
+        client_name="Ana Silva",
         intake_medications=SECRET,
     )
     toms = AppointmentFactory(
-        service=service, therapist=tom, room=second_room, starts_at=local(2026, 3, 5, 10), client_name="Ben Okoro",
+        service=service,
+        therapist=tom,
+        room=second_room,
+        starts_at=local(2026, 3, 5, 10),
+        client_name="Ben Okoro",
         intake_allergies="Almond oil",
     )
     return mayas, toms
@@ -96,9 +104,15 @@ def test_staff_without_the_need_cannot_overwrite_the_intake_through_the_admin(cl
     mayas, _ = scene
     login(client, with_appointment_permissions(StaffUserFactory(username="books")))
     data = {
-        "service": mayas.service.pk, "therapist": mayas.therapist.pk, "starts_at_0": "2026-03-05",
-        "starts_at_1": "10:00:00", "status": "booked", "client_name": "Ana Silva", "client_email": mayas.client_email,
-        "client_phone": mayas.client_phone, "intake_medications": "",
+        "service": mayas.service.pk,
+        "therapist": mayas.therapist.pk,
+        "starts_at_0": "2026-03-05",
+        "starts_at_1": "10:00:00",
+        "status": "booked",
+        "client_name": "Ana Silva",
+        "client_email": mayas.client_email,
+        "client_phone": mayas.client_phone,
+        "intake_medications": "",
     }
     assert client.post(f"/admin/bookings/appointment/{mayas.pk}/change/", data).status_code == 302
     mayas.refresh_from_db()
@@ -131,7 +145,9 @@ def test_the_therapists_calendar_feed_says_only_whether_intake_was_provided(clie
     assert "Intake provided: yes" in body and "Warfarin" not in body
 
 
-def test_booking_with_intake_keeps_it_out_of_urls_emails_and_logs(client, scene, caplog, django_capture_on_commit_callbacks):
+def test_booking_with_intake_keeps_it_out_of_urls_emails_and_logs(
+    client, scene, caplog, django_capture_on_commit_callbacks
+):
     mayas, _ = scene
     caplog.set_level(logging.DEBUG)
     service, therapist = mayas.service, mayas.therapist
@@ -139,10 +155,17 @@ def test_booking_with_intake_keeps_it_out_of_urls_emails_and_logs(client, scene,
     form_page = client.get(details).content.decode()
     assert 'method="post"' in form_page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(details, {
-            "start": "2026-03-05T19:00Z", "name": "Cleo Park", "email": "cleo@example.com", "phone": "617 555 0199",
-            "medications": "Lisinopril daily", "consent": "on",
-        })
+        response = client.post(
+            details,
+            {
+                "start": "2026-03-05T19:00Z",
+                "name": "Cleo Park",
+                "email": "cleo@example.com",
+                "phone": "617 555 0199",
+                "medications": "Lisinopril daily",
+                "consent": "on",
+            },
+        )
     assert response.status_code == 302 and "Lisinopril" not in response["Location"]
     confirmed = client.get(response["Location"])
     assert "Lisinopril" not in confirmed.content.decode()
@@ -157,12 +180,23 @@ def test_a_refused_booking_logs_no_intake_either(client, scene, caplog):
     mayas, _ = scene
     caplog.set_level(logging.DEBUG)
     client_details = ClientDetails(name="X", email="x@example.com", phone="1", medications="Metformin", consent=True)
-    appointment_book(service=mayas.service, therapist=mayas.therapist, starts_at=local(2026, 3, 5, 14).astimezone(UTC),
-                     client=client_details)
+    appointment_book(
+        service=mayas.service,
+        therapist=mayas.therapist,
+        starts_at=local(2026, 3, 5, 14).astimezone(UTC),
+        client=client_details,
+    )
     details = f"/book/details/?service={mayas.service.slug}&therapist={mayas.therapist.slug}&start=2026-03-05T19:00Z"
-    response = client.post(details, {
-        "start": "2026-03-05T19:00Z", "name": "Dee", "email": "dee@example.com", "phone": "1",
-        "medications": "Metformin twice", "consent": "on",
-    })
+    response = client.post(
+        details,
+        {
+            "start": "2026-03-05T19:00Z",
+            "name": "Dee",
+            "email": "dee@example.com",
+            "phone": "1",
+            "medications": "Metformin twice",
+            "consent": "on",
+        },
+    )
     assert response.status_code == 409
     assert caplog.records and all("Metformin" not in record.getMessage() for record in caplog.records)

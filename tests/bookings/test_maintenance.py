@@ -104,7 +104,9 @@ def test_schedule_tasks_starts_each_maintenance_chain_once_however_often_it_runs
     call_command("schedule_tasks")
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
-        "bookings.tasks.intake_erase_expired", "bookings.tasks.reminders_catch_up", "clinic.tasks.outbox_sweep",
+        "bookings.tasks.intake_erase_expired",
+        "bookings.tasks.reminders_catch_up",
+        "clinic.tasks.outbox_sweep",
     ]
 
 
@@ -114,7 +116,9 @@ def booked_on_monday(settings):
     with time_machine.travel(datetime(2026, 3, 2, 7, 0, tzinfo=NEW_YORK), tick=False):
         service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
         return appointment_book(
-            service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC),
+            service=service,
+            therapist=therapist,
+            starts_at=local(2026, 3, 5, 10).astimezone(UTC),
             client=ClientDetails(name="Ana", email="ana@example.com", phone="1", consent=True),
         )
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def booking(monday_morning):
     service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
     client = ClientDetails(name="Ana Silva", email="ana@example.com", phone="1", consent=True)
-    return appointment_book(service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC), client=client)
+    return appointment_book(
+        service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC), client=client
+    )
 
 
 def url(appointment, suffix=""):
@@ -75,7 +77,12 @@ def test_moving_keeps_the_uid_and_emails_the_new_time(client, booking, django_ca
 
 def test_moving_onto_a_taken_time_answers_just_taken(client, booking):
     other = ClientDetails(name="Bo", email="bo@example.com", phone="1", consent=True)
-    appointment_book(service=booking.service, therapist=booking.therapist, starts_at=local(2026, 3, 6, 14).astimezone(UTC), client=other)
+    appointment_book(
+        service=booking.service,
+        therapist=booking.therapist,
+        starts_at=local(2026, 3, 6, 14).astimezone(UTC),
+        client=other,
+    )
     response = client.post(url(booking, "move/"), {"start": "2026-03-06T19:00Z"})
     assert response.status_code == 409
     assert "That time was just taken" in response.content.decode()

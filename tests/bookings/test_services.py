@@ -28,7 +28,10 @@ CLIENT = ClientDetails(name="Ana Silva", email="ana@example.com", phone="617 555
 
 def book(service, therapist=None, at=None, **kwargs):
     return appointment_book(
-        service=service, therapist=therapist, starts_at=(at or local(2026, 3, 3, 10)).astimezone(UTC), client=CLIENT,
+        service=service,
+        therapist=therapist,
+        starts_at=(at or local(2026, 3, 3, 10)).astimezone(UTC),
+        client=CLIENT,
         **kwargs,
     )
 
@@ -54,7 +57,9 @@ def test_booking_a_taken_time_raises_slot_taken_with_the_nearest_free_times(scen
     assert Appointment.objects.count() == 1
     # 10:00–11:00 plus 15 minutes' cleanup is taken; a new session needs its own 15 minutes before 10:00 too.
     assert [slot.local_start.strftime("%a %H:%M") for slot in taken.value.alternatives] == [
-        "Tue 11:15", "Tue 11:30", "Tue 11:45",
+        "Tue 11:15",
+        "Tue 11:30",
+        "Tue 11:45",
     ]
 
 
@@ -83,7 +88,10 @@ def subscription_start():
         stand_in = {}
     except ImportError:
         stand_in = {"newsletter.services": types.ModuleType("newsletter.services")}
-    with mock.patch.dict(sys.modules, stand_in), mock.patch("newsletter.services.subscription_start", create=True) as start:
+    with (
+        mock.patch.dict(sys.modules, stand_in),
+        mock.patch("newsletter.services.subscription_start", create=True) as start,
+    ):
         yield start
 
 
@@ -91,14 +99,18 @@ def test_newsletter_opt_in_starts_the_newsletters_confirmation_after_commit(
     scene, subscription_start, django_capture_on_commit_callbacks
 ):
     service, (therapist,), _ = scene
-    opt_in = NewsletterOptIn(source_url="https://clinic.test/book/details/", consent_text="Send me news", ip_address="1.2.3.4")
+    opt_in = NewsletterOptIn(
+        source_url="https://clinic.test/book/details/", consent_text="Send me news", ip_address="1.2.3.4"
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         book(service, therapist, newsletter=opt_in)
     subscription_start.assert_not_called()
     for callback in callbacks:
         callback()
     subscription_start.assert_called_once_with(
-        email="ana@example.com", source_url="https://clinic.test/book/details/", consent_text="Send me news",
+        email="ana@example.com",
+        source_url="https://clinic.test/book/details/",
+        consent_text="Send me news",
         ip_address="1.2.3.4",
     )
 
@@ -113,7 +125,9 @@ def test_no_newsletter_call_without_the_box_ticked(scene, subscription_start, dj
 def test_reschedule_moves_the_booking_and_keeps_its_calendar_uid(scene):
     service, (therapist,), _ = scene
     appointment = book(service, therapist)
-    moved = appointment_reschedule(appointment=appointment, starts_at=local(2026, 3, 4, 14).astimezone(UTC), by_client=True)
+    moved = appointment_reschedule(
+        appointment=appointment, starts_at=local(2026, 3, 4, 14).astimezone(UTC), by_client=True
+    )
     assert (moved.pk, moved.uid, moved.sequence) == (appointment.pk, appointment.uid, 1)
     assert moved.starts_at == local(2026, 3, 4, 14)
 

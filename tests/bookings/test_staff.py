@@ -41,7 +41,14 @@ def test_staff_who_are_neither_front_desk_nor_therapists_are_turned_away(client,
 
 def test_the_front_desk_sees_everyones_day_with_intake_flags(front_desk, scene, django_assert_max_num_queries):
     service, maya, tom, room = scene
-    AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10), client_name="Ana Silva", intake_pregnant=True)
+    AppointmentFactory(
+        service=service,
+        therapist=maya,
+        room=room,
+        starts_at=local(2026, 3, 3, 10),
+        client_name="Ana Silva",
+        intake_pregnant=True,
+    )
     AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 3, 12), client_name="Bo Chen")
     with django_assert_max_num_queries(12):
         html = front_desk.get(SCHEDULE + "?date=2026-03-03").content.decode()
@@ -51,7 +58,9 @@ def test_the_front_desk_sees_everyones_day_with_intake_flags(front_desk, scene, 
 
 def test_the_week_view_filters_by_room(front_desk, scene):
     service, maya, tom, room = scene
-    AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 5, 10), client_name="Ana Silva")
+    AppointmentFactory(
+        service=service, therapist=maya, room=room, starts_at=local(2026, 3, 5, 10), client_name="Ana Silva"
+    )
     AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 4, 12), client_name="Bo Chen")
     html = front_desk.get(SCHEDULE + f"?date=2026-03-03&view=week&room={room.slug}").content.decode()
     assert "Ana Silva" in html and "Bo Chen" not in html
@@ -60,7 +69,9 @@ def test_the_week_view_filters_by_room(front_desk, scene):
 
 def test_a_therapist_sees_only_their_own_schedule(client, scene):
     service, maya, tom, room = scene
-    AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10), client_name="Ana Silva")
+    AppointmentFactory(
+        service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10), client_name="Ana Silva"
+    )
     AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 3, 12), client_name="Bo Chen")
     client.force_login(maya.user)
     html = client.get(SCHEDULE + f"?date=2026-03-03&therapist={tom.slug}").content.decode()
@@ -84,8 +95,14 @@ def test_a_therapist_cannot_mark_someone_elses_session(client, scene):
 
 def phone_booking(service, therapist, **extra):
     return {
-        "service": service.pk, "therapist": therapist.pk, "date": "2026-03-02", "time": "08:00",
-        "name": "Phone Client", "email": "phone@example.com", "phone": "617 555 0123", **extra,
+        "service": service.pk,
+        "therapist": therapist.pk,
+        "date": "2026-03-02",
+        "time": "08:00",
+        "name": "Phone Client",
+        "email": "phone@example.com",
+        "phone": "617 555 0123",
+        **extra,
     }
 
 
@@ -114,7 +131,9 @@ def test_the_front_desk_cannot_double_book_even_with_override(front_desk, scene)
 
 def test_a_time_in_the_spring_forward_gap_is_explained(front_desk, scene):
     service, maya, _, _ = scene
-    response = front_desk.post("/staff/appointments/new/", phone_booking(service, maya, date="2026-03-08", time="02:30"))
+    response = front_desk.post(
+        "/staff/appointments/new/", phone_booking(service, maya, date="2026-03-08", time="02:30")
+    )
     assert "does not exist on this day" in response.content.decode()
 
 
@@ -129,8 +148,12 @@ def test_the_front_desk_moves_a_booking(front_desk, scene):
 
 def test_the_therapist_feed_lists_their_active_sessions(client, scene):
     service, maya, tom, room = scene
-    AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10), client_name="Ana Silva")
-    AppointmentFactory(service=service, therapist=maya, starts_at=local(2026, 3, 3, 14), status="cancelled", client_name="Gone")
+    AppointmentFactory(
+        service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10), client_name="Ana Silva"
+    )
+    AppointmentFactory(
+        service=service, therapist=maya, starts_at=local(2026, 3, 3, 14), status="cancelled", client_name="Gone"
+    )
     AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 3, 12), client_name="Bo Chen")
     response = client.get(f"/calendar/{feed_token(maya)}.ics")
     body = response.content.decode()

@@ -64,16 +64,30 @@ def public_scene() -> Scene:
     category = CategoryFactory(name="Recovery", slug="recovery")
     series = SeriesFactory(title="Healing the stride")
     post = PostFactory(
-        title="Healing the stride, part 1", slug="stride-1", author=author, series=series, series_part=1,
+        title="Healing the stride, part 1",
+        slug="stride-1",
+        author=author,
+        series=series,
+        series_part=1,
         categories=[category],
         body="Part 1 of #healingthestride: calf raises. #calves\n\nhttps://www.youtube.com/watch?v=abcDEF12345",
     )
-    PostFactory(title="Healing the stride, part 2", slug="stride-2", author=author, series=series, series_part=2,
-                categories=[category], body="Balance work for the #calves.")
+    PostFactory(
+        title="Healing the stride, part 2",
+        slug="stride-2",
+        author=author,
+        series=series,
+        series_part=2,
+        categories=[category],
+        body="Balance work for the #calves.",
+    )
     booked = AppointmentFactory(
-        service=service, therapist=therapist, room=room,
+        service=service,
+        therapist=therapist,
+        room=room,
         starts_at=timezone.make_aware(datetime.combine(day + timedelta(days=1), time(9))),
-        client_name="Ana Silva", client_email="ana@example.com",
+        client_name="Ana Silva",
+        client_email="ana@example.com",
     )
     pending = SubscriberFactory(email="pending@example.com", status="pending")
     confirmed = SubscriberFactory(email="reader@example.com")
@@ -81,7 +95,13 @@ def public_scene() -> Scene:
     with mock.patch("django.core.signing.time.time", return_value=week_ago):
         expired = confirm_token_make(subscriber_token=pending.token)
     return Scene(
-        service=service, therapist=therapist, room=room, day=day, post=post, category=category, author=author,
+        service=service,
+        therapist=therapist,
+        room=room,
+        day=day,
+        post=post,
+        category=category,
+        author=author,
         manage_path=f"/book/manage/{manage_token(booked)}/",
         confirm_path=f"/newsletter/confirm/{confirm_token_make(subscriber_token=pending.token)}/",
         expired_confirm_path=f"/newsletter/confirm/{expired}/",

@@ -33,7 +33,9 @@ def tab_to(page, target, *, limit=60):
 
 
 def test_a_client_books_a_session_with_the_keyboard_alone(live_server, page, screenshot):
-    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), name="Deep tissue massage", slug="deep-tissue")
+    service, (therapist,), _ = clinic_with_hours(
+        start=time(9), end=time(17), name="Deep tissue massage", slug="deep-tissue"
+    )
     therapist.name = "Maya Okafor"
     therapist.save()
     day = timezone.localdate() + timedelta(days=3)

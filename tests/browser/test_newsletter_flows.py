@@ -43,7 +43,9 @@ def on_live_server(url: str, live_server) -> str:
 
 def confirm_link(live_server) -> str:
     [message] = [m for m in mail.outbox if "confirm" in m.subject.lower()]
-    return on_live_server(re.search(r"https://clinic\.test/newsletter/confirm/\S+/", message.body).group(0), live_server)
+    return on_live_server(
+        re.search(r"https://clinic\.test/newsletter/confirm/\S+/", message.body).group(0), live_server
+    )
 
 
 def test_subscribing_from_the_footer_with_javascript_stays_on_the_page(live_server, page, screenshot):
@@ -86,7 +88,9 @@ def test_subscribing_from_the_footer_without_javascript_shows_a_page(live_server
 
 
 def test_confirming_from_the_emails_link_confirms_automatically(live_server, page, screenshot):
-    subscription_start(email="walker@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None)
+    subscription_start(
+        email="walker@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None
+    )
     page.goto(confirm_link(live_server))
     expect(page.locator("#confirm-status")).to_have_text(THANK_YOU)
     screenshot("confirmed")
@@ -94,7 +98,9 @@ def test_confirming_from_the_emails_link_confirms_automatically(live_server, pag
 
 
 def test_confirming_without_javascript_takes_one_button(live_server, no_js_page):
-    subscription_start(email="walker@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None)
+    subscription_start(
+        email="walker@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None
+    )
     no_js_page.goto(confirm_link(live_server))
     no_js_page.screenshot_as("button")
     assert Subscriber.objects.get().status == Subscriber.Status.PENDING

@@ -25,7 +25,11 @@ def first_load_bytes(browser, viewport, url) -> tuple[int, int]:
         page.on("response", lambda response: responses.append(response))
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        sizes = [len(gzip.compress(response.body(), compresslevel=6)) for response in responses if not 300 <= response.status < 400]
+        sizes = [
+            len(gzip.compress(response.body(), compresslevel=6))
+            for response in responses
+            if not 300 <= response.status < 400
+        ]
     finally:
         context.close()
     return sum(sizes), len(sizes)

@@ -14,7 +14,10 @@ def _people_fill_forms_at_machine_speed_here(settings):
 
 def test_no_public_page_or_state_requests_anything_from_another_origin(live_server, page):
     foreign = []
-    page.on("request", lambda request: None if request.url.startswith(live_server.url + "/") else foreign.append(request.url))
+    page.on(
+        "request",
+        lambda request: None if request.url.startswith(live_server.url + "/") else foreign.append(request.url),
+    )
     for _name, visit in public_states(public_scene()):
         visit(page, live_server.url)
         page.wait_for_load_state("networkidle")

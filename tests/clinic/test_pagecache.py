@@ -159,9 +159,20 @@ def public_urls(monday_morning):
         title="Runners rest too", body="Sleep is training. #running", publish_at=datetime(2026, 2, 1, tzinfo=NEW_YORK)
     )
     return [
-        "/", "/privacy/", "/blog/", post.get_absolute_url(), "/blog/tag/running/", "/blog/2026/2/",
-        post.author.get_absolute_url(), "/blog/feed/", "/blog/tag/running/feed/atom/", "/sitemap.xml", "/therapists/", therapist.get_absolute_url(),
-        "/book/", f"/book/?service={service.slug}&therapist=any",
+        "/",
+        "/privacy/",
+        "/blog/",
+        post.get_absolute_url(),
+        "/blog/tag/running/",
+        "/blog/2026/2/",
+        post.author.get_absolute_url(),
+        "/blog/feed/",
+        "/blog/tag/running/feed/atom/",
+        "/sitemap.xml",
+        "/therapists/",
+        therapist.get_absolute_url(),
+        "/book/",
+        f"/book/?service={service.slug}&therapist=any",
         f"/api/availability/?service={service.slug}&start=2026-03-03&end=2026-03-04",
     ]
 

@@ -18,7 +18,6 @@ def database_task_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-
 def pytest_terminal_summary(terminalreporter):
     """Print how many hostile inputs the fuzz tests sent, for the closing note."""
     from .fuzz import FUZZ_EXAMPLES, TRIED

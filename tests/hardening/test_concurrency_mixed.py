@@ -66,17 +66,27 @@ def test_many_clients_booking_moving_and_cancelling_at_once_never_overlap(settin
                         if kind == "book" or not active:
                             kind = "book"
                             appointment_book(
-                                service=service, therapist=rng.choice([None, *therapists]), starts_at=random_start(rng),
-                                client=ClientDetails(name=f"Client {index}-{step}", email=f"c{index}@example.com",
-                                                     phone="1", consent=True),
+                                service=service,
+                                therapist=rng.choice([None, *therapists]),
+                                starts_at=random_start(rng),
+                                client=ClientDetails(
+                                    name=f"Client {index}-{step}",
+                                    email=f"c{index}@example.com",
+                                    phone="1",
+                                    consent=True,
+                                ),
                             )
                         elif kind == "move":
                             appointment_reschedule(
                                 appointment=Appointment.objects.get(pk=rng.choice(active)),
-                                starts_at=random_start(rng), therapist=rng.choice([None, *therapists]), by_client=False,
+                                starts_at=random_start(rng),
+                                therapist=rng.choice([None, *therapists]),
+                                by_client=False,
                             )
                         else:
-                            appointment_cancel(appointment=Appointment.objects.get(pk=rng.choice(active)), by_client=False)
+                            appointment_cancel(
+                                appointment=Appointment.objects.get(pk=rng.choice(active)), by_client=False
+                            )
                     except BookingError:
                         with lock:
                             refused[kind] += 1
@@ -103,7 +113,9 @@ def test_many_clients_booking_moving_and_cancelling_at_once_never_overlap(settin
     # Nothing lost: every change that succeeded left its booking, its history entry and its emails.
     events = Counter(BookingEvent.objects.values_list("action", flat=True))
     assert (events["booked"], events["moved"], events["cancelled"]) == (
-        succeeded["book"], succeeded["move"], succeeded["cancel"]
+        succeeded["book"],
+        succeeded["move"],
+        succeeded["cancel"],
     )
     assert Appointment.objects.count() == succeeded["book"]
     assert Appointment.objects.filter(status="cancelled").count() == succeeded["cancel"]

@@ -34,8 +34,20 @@ from .fuzz import (
 pytestmark = pytest.mark.django_db
 NEW_YORK = ZoneInfo("America/New_York")
 WRITES = (Appointment, BookingEvent, OutgoingEmail)
-DETAIL_FIELDS = ["start", "name", "email", "phone", "notes", "areas_to_avoid", "pregnant", "injuries",
-                 "medications", "allergies", "consent", "newsletter"]
+DETAIL_FIELDS = [
+    "start",
+    "name",
+    "email",
+    "phone",
+    "notes",
+    "areas_to_avoid",
+    "pregnant",
+    "injuries",
+    "medications",
+    "allergies",
+    "consent",
+    "newsletter",
+]
 
 
 @pytest.fixture
@@ -43,7 +55,9 @@ def scene():
     with time_machine.travel(datetime(2026, 3, 2, 7, 0, tzinfo=NEW_YORK), tick=False):
         service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
         booking = appointment_book(
-            service=service, therapist=therapist, starts_at=datetime(2026, 3, 5, 15, 0, tzinfo=UTC),
+            service=service,
+            therapist=therapist,
+            starts_at=datetime(2026, 3, 5, 15, 0, tzinfo=UTC),
             client=ClientDetails(name="Ana Silva", email="ana@example.com", phone="1", consent=True),
         )
         yield service, therapist, booking
@@ -78,7 +92,10 @@ def test_fuzz_the_details_page_never_fails(client, scene, data):
 
 
 VALID_DETAILS = {
-    "start": "2026-03-06T15:00Z", "name": "Cleo Park", "email": "cleo@example.com", "phone": "617 555 0199",
+    "start": "2026-03-06T15:00Z",
+    "name": "Cleo Park",
+    "email": "cleo@example.com",
+    "phone": "617 555 0199",
     "consent": "on",
 }
 
@@ -123,8 +140,13 @@ def test_fuzz_the_booking_form_survives_raw_garbage_bodies(client, scene, body, 
 def test_fuzz_the_availability_api_answers_json_and_never_fails(client, scene, params, data):
     service, therapist, _ = scene
     if data.draw(st.booleans()):
-        params = {"service": service.slug, "therapist": therapist.slug, "start": "2026-03-03", "end": "2026-03-09",
-                  **{key: value for key, value in params.items() if key in ("start", "end")}}
+        params = {
+            "service": service.slug,
+            "therapist": therapist.slug,
+            "start": "2026-03-03",
+            "end": "2026-03-09",
+            **{key: value for key, value in params.items() if key in ("start", "end")},
+        }
     response = raw_get(client, "/api/availability/", params)
     TRIED["GET /api/availability/"] += 1
     assert_safe(response)
@@ -137,8 +159,9 @@ def token_variants(real: str):
     return st.one_of(
         hostile_text().filter(bool),
         st.binary(min_size=1, max_size=60),
-        st.integers(min_value=0, max_value=len(real) - 1).map(lambda i: real[:i] + ("A" if real[i] != "A" else "B")
-                                                              + real[i + 1:]),
+        st.integers(min_value=0, max_value=len(real) - 1).map(
+            lambda i: real[:i] + ("A" if real[i] != "A" else "B") + real[i + 1 :]
+        ),
         st.integers(min_value=1, max_value=len(real) - 1).map(lambda i: real[:i]),
         st.text(max_size=20).map(lambda tail: real + tail).filter(lambda t: t != real),
         st.just(real.split(":")[0] + ":forged-signature"),

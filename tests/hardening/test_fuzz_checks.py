@@ -13,8 +13,9 @@ def test_an_unescaped_payload_in_a_page_fails_the_check():
 
 
 def test_an_escaped_payload_in_a_page_passes():
-    assert_safe(HttpResponse("<p>Results for &lt;script&gt;alert(&#x27;fuzz&#x27;)&lt;/script&gt;</p>"),
-                [SCRIPT_PAYLOADS[0]])
+    assert_safe(
+        HttpResponse("<p>Results for &lt;script&gt;alert(&#x27;fuzz&#x27;)&lt;/script&gt;</p>"), [SCRIPT_PAYLOADS[0]]
+    )
 
 
 def test_a_server_error_fails_the_check():

@@ -36,10 +36,16 @@ def scene(clock):
 
 def book(client, service, therapist, start):
     details = f"/book/details/?service={service.slug}&therapist={therapist.slug}&start={start}"
-    return client.post(details, {
-        "start": start, "name": "Ana Silva", "email": f"{therapist.slug}@example.com", "phone": "617 555 0100",
-        "consent": "on",
-    })
+    return client.post(
+        details,
+        {
+            "start": start,
+            "name": "Ana Silva",
+            "email": f"{therapist.slug}@example.com",
+            "phone": "617 555 0100",
+            "consent": "on",
+        },
+    )
 
 
 def test_bookings_succeed_while_the_mail_server_is_down_and_each_email_arrives_once_when_it_returns(

@@ -20,7 +20,9 @@ def booking():
     with time_machine.travel(datetime(2026, 3, 2, 7, 0, tzinfo=NEW_YORK), tick=False):
         service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
         appointment = appointment_book(
-            service=service, therapist=therapist, starts_at=datetime(2026, 3, 5, 15, 0, tzinfo=UTC),
+            service=service,
+            therapist=therapist,
+            starts_at=datetime(2026, 3, 5, 15, 0, tzinfo=UTC),
             client=ClientDetails(name="Ana Silva", email="ana@example.com", phone="1", consent=True),
         )
         yield appointment

@@ -161,7 +161,9 @@ def test_an_erased_address_cannot_be_signed_up_again(admin_client, django_captur
         {"action": "erase_personal_data", "_selected_action": [subscriber.pk], "confirm": "yes"},
     )
     with django_capture_on_commit_callbacks(execute=True):
-        subscription_start(email="Ana@Example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None)
+        subscription_start(
+            email="Ana@Example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None
+        )
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
 

@@ -27,7 +27,9 @@ def sent_message(django_capture_on_commit_callbacks):
 
 
 def test_an_issue_email_carries_the_one_click_unsubscribe_headers(sent_message):
-    assert re.fullmatch(r"<https://clinic\.test/newsletter/unsubscribe/[^/>]+/>", sent_message.extra_headers["List-Unsubscribe"])
+    assert re.fullmatch(
+        r"<https://clinic\.test/newsletter/unsubscribe/[^/>]+/>", sent_message.extra_headers["List-Unsubscribe"]
+    )
     assert sent_message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
@@ -99,7 +101,9 @@ def test_the_confirmation_email_is_html_and_text_and_says_how_long_the_link_last
     from newsletter.services import CONSENT_TEXT, subscription_start
 
     with django_capture_on_commit_callbacks(execute=True):
-        subscription_start(email="new@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None)
+        subscription_start(
+            email="new@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None
+        )
     [message] = mail.outbox
     assert "7 days" in message.body
     assert "Confirm my subscription" in message.alternatives[0][0]

@@ -80,9 +80,7 @@ def test_an_issue_cannot_be_started_twice(dummy_tasks, start):
     assert Delivery.objects.count() == 1
 
 
-def test_every_confirmed_subscriber_gets_exactly_one_email_and_the_issue_is_sent(
-    settings, start
-):
+def test_every_confirmed_subscriber_gets_exactly_one_email_and_the_issue_is_sent(settings, start):
     settings.NEWSLETTER_BATCH_SIZE = 4
     subscribers = SubscriberFactory.create_batch(10)
     issue = IssueFactory()
@@ -116,7 +114,9 @@ def test_the_next_batch_is_queued_before_this_one_sends_at_the_configured_rate(d
     assert len(mail.outbox) == 5
 
 
-def test_a_worker_killed_mid_batch_leaves_the_chain_alive_and_nobody_is_skipped_or_repeated(dummy_tasks, settings, start):
+def test_a_worker_killed_mid_batch_leaves_the_chain_alive_and_nobody_is_skipped_or_repeated(
+    dummy_tasks, settings, start
+):
     settings.NEWSLETTER_BATCH_SIZE = 5
     settings.EMAIL_BACKEND = "tests.newsletter.backends.CrashBeforeDelivering"
     CrashBeforeDelivering.budget = 7

@@ -89,9 +89,7 @@ def test_a_confirmed_address_is_left_alone_and_not_mailed(django_capture_on_comm
 
 
 def test_an_unsubscribed_address_stays_unsubscribed_until_it_confirms_again(django_capture_on_commit_callbacks):
-    SubscriberFactory(
-        email="reader@example.com", status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
-    )
+    SubscriberFactory(email="reader@example.com", status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         start()
     assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
@@ -121,11 +119,15 @@ def test_a_suppression_survives_a_secret_key_rotation(settings, django_capture_o
 def test_the_page_answer_is_identical_for_new_pending_confirmed_and_unsubscribed_addresses(subscribe):
     SubscriberFactory(email="pending@example.com", status=Subscriber.Status.PENDING)
     SubscriberFactory(email="confirmed@example.com")
-    SubscriberFactory(
-        email="gone@example.com", status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now()
-    )
+    SubscriberFactory(email="gone@example.com", status=Subscriber.Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
     Suppression.objects.create(email_hash=email_hashes("erased@example.com")[0])
-    emails = ["new@example.com", "pending@example.com", "confirmed@example.com", "gone@example.com", "erased@example.com"]
+    emails = [
+        "new@example.com",
+        "pending@example.com",
+        "confirmed@example.com",
+        "gone@example.com",
+        "erased@example.com",
+    ]
     responses = [subscribe(email) for email in emails]
     assert {response.status_code for response in responses} == {200}
     bodies = {_without_tokens(response.content.decode()) for response in responses}
@@ -144,9 +146,13 @@ def _without_tokens(html: str) -> str:
 def test_the_json_answer_is_identical_for_every_address_state(subscribe):
     SubscriberFactory(email="confirmed@example.com")
     SubscriberFactory(email="pending@example.com", status=Subscriber.Status.PENDING)
-    answers = [subscribe(email, json=True) for email in ["new@example.com", "confirmed@example.com", "pending@example.com"]]
+    answers = [
+        subscribe(email, json=True) for email in ["new@example.com", "confirmed@example.com", "pending@example.com"]
+    ]
     assert [answer.status_code for answer in answers] == [200, 200, 200]
-    assert [answer.json() for answer in answers] == [{"ok": True, "message": "Almost there — check your inbox to confirm"}] * 3
+    assert [answer.json() for answer in answers] == [
+        {"ok": True, "message": "Almost there — check your inbox to confirm"}
+    ] * 3
 
 
 def test_the_endpoint_answers_json_when_the_widget_sends_x_requested_with(client, django_capture_on_commit_callbacks):

@@ -12,4 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         erased = appointment_intake_erase_expired()
-        self.stdout.write(f"Erased the intake of {erased} appointment(s) older than {settings.INTAKE_RETENTION_DAYS} days.")
+        self.stdout.write(
+            f"Erased the intake of {erased} appointment(s) older than {settings.INTAKE_RETENTION_DAYS} days."
+        )
