@@ -57,13 +57,16 @@ def index(request):
                 "search_max": selectors.SEARCH_MAX_LENGTH,
             },
         )
-    first_page = request.GET.get("page", "1") == "1"
-    featured = selectors.posts_featured() if first_page else []
+    # The featured posts stand on top of page 1 and are left out of every page's list, so the pages
+    # count through the same list and no post appears twice.
+    featured = selectors.posts_featured()
     posts = selectors.posts_public().exclude(pk__in=[post.pk for post in featured])
+    if request.GET.get("page", "1") != "1":
+        featured = []
     return _post_list(
         request,
         posts=posts,
-        count_key=f"index:{first_page}",
+        count_key="index",
         heading="Blog",
         description=f"Long reads and quick tips on massage, recovery and moving well from the therapists at {settings.CLINIC_NAME}.",
         extra={"featured_posts": featured, "is_index": True},

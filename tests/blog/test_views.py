@@ -50,6 +50,22 @@ def test_featured_posts_are_shown_on_top_of_the_first_page(client):
     assert content.index("Featured older") < content.index("Plain newest")
 
 
+def test_every_post_appears_exactly_once_across_the_blog_pages(client):
+    featured = CategoryFactory(name="Featured", slug="featured")
+    titles = []
+    for number in range(15):
+        post = PostFactory(
+            title=f"Post number {number:02}",
+            publish_at=timezone.now() - timedelta(hours=number),
+            categories=[featured] if number % 5 == 0 else [],
+        )
+        titles.append(post.title)
+    pages = [page_text(client.get("/blog/")), page_text(client.get("/blog/", {"page": "2"}))]
+    for title in titles:
+        assert sum(page.count(f">{title}<") for page in pages) == 1, title
+    assert client.get("/blog/", {"page": "3"}).status_code == 404
+
+
 @pytest.mark.parametrize("page", ["3", "abc", "0", "-1", "99999999999999999999"])
 def test_a_page_past_the_end_or_not_a_number_is_a_404(client, page):
     PostFactory()
