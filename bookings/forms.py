@@ -1,6 +1,7 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django import forms
+from django.utils import timezone
 
 from .models import Service, Therapist
 from .services import ClientDetails
@@ -72,6 +73,9 @@ class DetailsForm(forms.Form):
         )
 
 
+STAFF_MAX_YEARS_AHEAD = 3
+
+
 class StaffTimeForm(forms.Form):
     """A wall-clock date and time in the clinic's zone, turned into one aware moment."""
 
@@ -80,6 +84,14 @@ class StaffTimeForm(forms.Form):
     override_notice = forms.BooleanField(
         required=False, label="Override the notice and advance window (never allows a double booking)"
     )
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate() + timedelta(days=STAFF_MAX_YEARS_AHEAD * 366):
+            raise forms.ValidationError(
+                f"That is more than {STAFF_MAX_YEARS_AHEAD} years ahead. Please check the year."
+            )
+        return day
 
     def clean(self):
         cleaned = super().clean()

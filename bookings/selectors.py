@@ -33,16 +33,28 @@ def appointments_for_schedule(*, start: datetime, end: datetime, therapist=None,
     return appointments.order_by("starts_at", "therapist__position")
 
 
+# Dates from URLs and forms must fall in these years: no calendar reaches further, and date
+# arithmetic near year 1 or 9999 (the month after, the week around) would overflow.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
+def _in_range(day: date) -> date | None:
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
+
+
 def parse_date(value: str) -> date | None:
+    """A YYYY-MM-DD date; None when malformed or outside EARLIEST_DATE..LATEST_DATE."""
     try:
-        return date.fromisoformat(value) if len(value) == 10 else None
+        return _in_range(date.fromisoformat(value)) if len(value) == 10 else None
     except ValueError:
         return None
 
 
 def parse_month(value: str) -> date | None:
+    """The first day of a YYYY-MM month; None when malformed or out of range."""
     try:
-        return datetime.strptime(value, "%Y-%m").date() if len(value) == 7 else None
+        return _in_range(datetime.strptime(value, "%Y-%m").date()) if len(value) == 7 else None
     except ValueError:
         return None
 
@@ -55,7 +67,7 @@ def parse_start(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or _in_range(moment.date()) is None:
         return None
     return moment.astimezone(UTC)
 

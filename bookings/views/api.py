@@ -34,7 +34,7 @@ def availability(request):
     start = parse_date(request.GET.get("start", ""))
     end = parse_date(request.GET.get("end", ""))
     if start is None or end is None:
-        return _error("'start' and 'end' are required dates in the form YYYY-MM-DD.")
+        return _error("'start' and 'end' are required dates in the form YYYY-MM-DD, between the years 1900 and 2999.")
     if end < start:
         return _error("'end' must not be before 'start'.")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
