@@ -89,12 +89,20 @@ def post_tags_sync(*, post: Post, text_tags: dict[str, Counter] | None = None) -
 
 
 def tag_spellings_refresh(*, slugs: set[str]) -> None:
-    """Show each tag in the spelling its posts use most (#Bostonmarathon vs #bostonmarathon)."""
+    """Show each tag in the spelling its posts use most (#Bostonmarathon vs #bostonmarathon).
+
+    Drafts count only for a tag no published post uses yet (it is shown nowhere public), so a
+    spelling in an unfinished draft never changes what visitors see.
+    """
     totals: dict[str, Counter] = {}
-    for slug, spelling, uses in PostTag.objects.filter(tag__slug__in=slugs).values_list(
-        "tag__slug", "spelling", "uses"
+    published: dict[str, Counter] = {}
+    for slug, spelling, uses, status in PostTag.objects.filter(tag__slug__in=slugs).values_list(
+        "tag__slug", "spelling", "uses", "post__status"
     ):
         totals.setdefault(slug, Counter())[spelling] += uses
+        if status == Post.Status.PUBLISHED:
+            published.setdefault(slug, Counter())[spelling] += uses
+    totals.update(published)
     for tag in Tag.objects.filter(slug__in=totals):
         best = max(sorted(totals[tag.slug]), key=lambda spelling: totals[tag.slug][spelling])
         if tag.name != best:

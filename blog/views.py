@@ -93,9 +93,12 @@ def tag(request, slug):
         raise Http404("No such tag.")
     if slug != tag.slug:
         return redirect(tag, permanent=True)
+    posts = selectors.posts_public().filter(tags=tag)
+    if not posts.exists():  # used only by drafts or scheduled posts: not public yet
+        raise Http404("No such tag.")
     return _post_list(
         request,
-        posts=selectors.posts_public().filter(tags=tag),
+        posts=posts,
         count_key=f"tag:{tag.pk}",
         heading=f"#{tag.name}",
         description=f"Posts tagged #{tag.name} on the {settings.CLINIC_NAME} blog.",

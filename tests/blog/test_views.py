@@ -246,9 +246,19 @@ def test_tag_page_lists_posts_with_the_tag_in_any_case(client):
     assert "<h1>#BostonMarathon</h1>" in content
 
 
-def test_a_tag_used_only_by_unpublished_posts_lists_nothing(client, draft, scheduled):
-    content = page_text(client.get("/blog/tag/hiddentag/"))
+def test_a_tag_used_only_by_unpublished_posts_is_not_found(client, draft, scheduled):
+    response = client.get("/blog/tag/hiddentag/")
+    assert response.status_code == 404
+    content = page_text(response)
     assert draft.title not in content and scheduled.title not in content
+    assert "#hiddentag" not in content
+
+
+def test_a_tag_is_spelled_as_published_posts_spell_it_whatever_drafts_say(client):
+    PostFactory(body="Out now. #BostonMarathon")
+    PostFactory(status="draft", body="#bostonmarathon #bostonmarathon #bostonmarathon")
+    content = page_text(client.get("/blog/tag/bostonmarathon/"))
+    assert "#BostonMarathon" in content and "#bostonmarathon" not in content
 
 
 def test_tag_counts_ignore_unpublished_posts(client, draft):
