@@ -104,12 +104,26 @@ def post_redirect_target(old_slug: str) -> Post | None:
     return Post.objects.published().filter(slug_history__old_slug=old_slug).first()
 
 
-def series_parts(post: Post) -> list[Post]:
-    """The public parts of the post's series in order (the post itself included even when it is a preview)."""
+def series_parts(post: Post) -> tuple[list[Post], int]:
+    """The public parts of the post's series in order (the post itself included even when it is a
+    preview), and how many parts the series has so far, counting scheduled ones: a reader of part 3
+    sees "of 4" while part 4 waits for its publish time, never "of 2" while part 2 does.
+    """
     if not post.series_id:
-        return []
-    parts = Post.objects.published().filter(series_id=post.series_id) | Post.objects.filter(pk=post.pk)
-    return list(parts.order_by("series_part").only("pk", "title", "slug", "series_part", "series_id"))
+        return [], 0
+    now = timezone.now()
+    candidates = (
+        Post.objects.filter(series_id=post.series_id)
+        .filter(Q(status=Post.Status.PUBLISHED) | Q(pk=post.pk))
+        .order_by("series_part", "pk")
+        .only("pk", "title", "slug", "series_part", "series_id", "publish_at", "status")
+    )
+    parts, total = [], post.series_part or 0
+    for part in candidates:
+        total = max(total, part.series_part or 0)
+        if part.pk == post.pk or part.publish_at <= now:
+            parts.append(part)
+    return parts, max(total, len(parts))
 
 
 def posts_related(post: Post, *, limit: int = 3) -> list[Post]:

@@ -139,12 +139,13 @@ def archive(request, year, month):
 
 def _post_context(post: Post, *, preview: bool) -> dict:
     previous_post, next_post = (None, None) if preview else selectors.post_neighbours(post)
-    parts = selectors.series_parts(post)
+    parts, series_total = selectors.series_parts(post)
     position = next((index for index, part in enumerate(parts) if part.pk == post.pk), None)
     return {
         "post": post,
         "preview": preview,
         "series_parts": parts,
+        "series_total": series_total,
         "series_previous": parts[position - 1] if position else None,
         "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
         "related_posts": selectors.posts_related(post),

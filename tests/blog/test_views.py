@@ -198,6 +198,17 @@ def test_series_box_shows_the_part_and_links_previous_and_next(client):
     assert "Stride part three" not in content
 
 
+def test_a_part_whose_predecessor_is_scheduled_never_reads_part_3_of_2(client):
+    series = SeriesFactory(title="Healing the stride")
+    PostFactory(title="Stride part one", series=series, series_part=1)
+    PostFactory(title="Stride part two", series=series, series_part=2, publish_at=timezone.now() + timedelta(days=2))
+    third = PostFactory(title="Stride part three", series=series, series_part=3)
+    content = page_text(client.get(third.get_absolute_url()))
+    assert "Part 3 of 3 · Healing the stride" in content
+    assert '<li value="3"><span aria-current="page">Stride part three' in content
+    assert "Stride part two" not in content
+
+
 def test_related_posts_share_tags_and_skip_unpublished_ones(client, draft):
     post = PostFactory(body="#hiddentag #calves")
     PostFactory(title="Also about calves", body="#calves")
