@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from blog.models import Post
 from tests.blog.images import jpeg
@@ -85,3 +88,39 @@ def test_publish_now_action_publishes_drafts(client, editor, draft):
     client.post(reverse("admin:blog_post_changelist"), {"action": "publish_now", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
     assert draft.is_public
+
+
+def change_data(post, **overrides):
+    local = timezone.localtime(post.publish_at)
+    fields = {
+        "title": post.title,
+        "slug": post.slug,
+        "body": post.body,
+        "extra_tags": "",
+        "publish_at_0": f"{local:%Y-%m-%d}",
+        "publish_at_1": f"{local:%H:%M:%S}",
+    }
+    return form_data(post.author, **{**fields, **overrides})
+
+
+def test_publishing_a_draft_from_the_form_dates_it_now_and_puts_it_on_top(client, editor):
+    PostFactory(title="Published last week", publish_at=timezone.now() - timedelta(days=7))
+    draft = PostFactory(title="Started a month ago", status="draft", publish_at=timezone.now() - timedelta(days=30))
+    response = client.post(reverse("admin:blog_post_change", args=[draft.pk]), change_data(draft, status="published"))
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.is_public
+    assert timezone.now() - draft.publish_at < timedelta(minutes=1)
+    content = client.get("/blog/").content.decode()
+    assert content.index("Started a month ago") < content.index("Published last week")
+
+
+def test_a_publish_time_the_editor_chose_is_kept(client, editor):
+    draft = PostFactory(status="draft", publish_at=timezone.now() - timedelta(days=30))
+    response = client.post(
+        reverse("admin:blog_post_change", args=[draft.pk]),
+        change_data(draft, status="published", publish_at_0="2025-01-15", publish_at_1="08:30:00"),
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert f"{timezone.localtime(draft.publish_at):%Y-%m-%d %H:%M}" == "2025-01-15 08:30"
