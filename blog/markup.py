@@ -122,10 +122,35 @@ class _HashLineEscaper(Preprocessor):
         return [self.LINE_RE.sub(r"\\#", line) for line in lines]
 
 
+class _VideoLineIsolator(Preprocessor):
+    """A video link on a line of its own becomes a paragraph of its own, and so a player.
+
+    People write "Watch the drill:" and paste the link on the next line without a blank line
+    between, which Markdown would fold into one paragraph of text.
+    """
+
+    LINE_RE = re.compile(r"^ {0,3}<?(https?://\S+?)>?\s*$")
+
+    def run(self, lines):
+        out: list[str] = []
+        for index, line in enumerate(lines):
+            match = self.LINE_RE.match(line)
+            if match and parse_video_url(match.group(1)):
+                if out and out[-1].strip():
+                    out.append("")
+                out.append(line.strip())
+                if index + 1 < len(lines) and lines[index + 1].strip():
+                    out.append("")
+            else:
+                out.append(line)
+        return out
+
+
 class _HashtagExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802 - Markdown's API
         # After fenced code (25) and raw HTML blocks (20) are stashed away.
         md.preprocessors.register(_HashLineEscaper(md), "hash_line_escaper", 15)
+        md.preprocessors.register(_VideoLineIsolator(md), "video_line_isolator", 14)
 
 
 def normalise_tag(text: str) -> str:

@@ -81,6 +81,19 @@ def test_a_bare_youtube_link_on_its_own_line_becomes_a_click_to_load_player():
     assert "i.ytimg.com" not in html and "img.youtube.com" not in html
 
 
+def test_a_video_link_on_its_own_line_between_lines_of_text_becomes_a_player():
+    html = render("Watch the drill:\nhttps://youtu.be/abcDEF12345\nThen rest. #recovery").html
+    assert html.count('class="video-facade"') == 1
+    assert "<p>Watch the drill:</p>" in html
+    assert html.index("video-facade") < html.index("Then rest.")
+
+
+def test_a_video_link_in_code_stays_code():
+    html = render("```\nhttps://youtu.be/abcDEF12345\n```\n\n    https://youtu.be/abcDEF12345").html
+    assert "video-facade" not in html
+    assert html.count("<code>https://youtu.be/abcDEF12345") == 2
+
+
 def test_a_vimeo_link_plays_without_tracking():
     html = render("https://vimeo.com/123456789").html
     assert "https://player.vimeo.com/video/123456789?autoplay=1&amp;dnt=1" in html
