@@ -7,6 +7,8 @@ The services queue these in the transaction that makes the change (clinic.outbox
 never waits for the mail server, and its emails are retried until the server takes them.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -17,7 +19,7 @@ from django.utils.formats import date_format
 from clinic.outbox import email_queue
 
 from .calendar import appointment_ics
-from .models import Appointment, BookingPolicy
+from .models import Appointment, BookingPolicy, Therapist
 from .tokens import manage_token
 
 CLIENT_SUBJECTS = {
@@ -64,9 +66,17 @@ def _message(*, subject: str, template: str, context: dict, to: list[str]) -> Em
     return message
 
 
-def booking_emails_queue(*, appointment: Appointment, event: str) -> None:
-    """Queue the client's email (and for changes the clinic's and therapist's) in the caller's transaction."""
+def booking_emails_queue(
+    *, appointment: Appointment, event: str, moved_from: tuple[Therapist, datetime] | None = None
+) -> None:
+    """Queue the client's email (and for changes the clinic's and therapist's) in the caller's transaction.
+
+    ``moved_from`` is the therapist and start a moved booking had: the staff email names them,
+    and a therapist who lost the session to a colleague is told too.
+    """
     context = _context(appointment, event)
+    if moved_from is not None:
+        context["previous_therapist"], context["previous_starts_at"] = moved_from
     names = {"service": appointment.service.name, "therapist": appointment.therapist.name, "when": _when(appointment)}
 
     client_message = _message(
@@ -84,9 +94,12 @@ def booking_emails_queue(*, appointment: Appointment, event: str) -> None:
 
     if event in STAFF_SUBJECTS:
         recipients = [settings.CLINIC_EMAIL]
-        therapist_user = appointment.therapist.user
-        if therapist_user is not None and therapist_user.email:
-            recipients.append(therapist_user.email)
+        therapists = [appointment.therapist]
+        if moved_from is not None and moved_from[0].pk != appointment.therapist_id:
+            therapists.append(moved_from[0])
+        for therapist in therapists:
+            if therapist.user is not None and therapist.user.email and therapist.user.email not in recipients:
+                recipients.append(therapist.user.email)
         messages.append(
             _message(subject=STAFF_SUBJECTS[event].format(**names), template="staff", context=context, to=recipients)
         )

@@ -85,9 +85,9 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
     return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
 
 
-def _notify(appointment: Appointment, event: str) -> None:
+def _notify(appointment: Appointment, event: str, *, moved_from: tuple[Therapist, datetime] | None = None) -> None:
     """Queue the emails in this transaction: they exist if and only if the change commits (clinic.outbox)."""
-    booking_emails_queue(appointment=appointment, event=event)
+    booking_emails_queue(appointment=appointment, event=event, moved_from=moved_from)
 
 
 def _on_commit_schedule_reminder(appointment: Appointment, *, policy: BookingPolicy, now: datetime) -> None:
@@ -228,6 +228,7 @@ def appointment_reschedule(
             if slot is None:
                 raise _Unavailable
             before = appointment_state(current)
+            moved_from = (current.therapist, current.starts_at)
             current.therapist = slot.therapist
             current.room_id = slot.room_id
             current.starts_at = slot.start
@@ -243,7 +244,7 @@ def appointment_reschedule(
                 actor=_actor(by_client=by_client, changed_by=changed_by),
                 changes=changes_between(before, appointment_state(current)),
             )
-            _notify(current, "moved")
+            _notify(current, "moved", moved_from=moved_from)
             _on_commit_schedule_reminder(current, policy=policy, now=now)
     except (_Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_overlap_violation(error):

@@ -64,6 +64,27 @@ def test_clinic_and_therapist_hear_about_moves_and_cancellations(scene, django_c
     assert staff_subjects[0].startswith("Booking moved") and staff_subjects[1].startswith("Booking cancelled")
 
 
+def test_moving_to_another_therapist_tells_both_therapists_the_old_and_new_time(
+    scene, django_capture_on_commit_callbacks
+):
+    service, maya = scene
+    tom = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)[1][0]
+    tom.services.add(service)
+    tom.user = UserFactory(email="tom@clinic.test")
+    tom.save()
+    appointment = book(scene)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_reschedule(
+            appointment=appointment, therapist=tom, starts_at=local(2026, 3, 6, 11).astimezone(UTC), by_client=False
+        )
+    (staff_mail,) = [message for message in mail.outbox if message.subject.startswith("Booking moved")]
+    assert "maya@clinic.test" in staff_mail.to and "tom@clinic.test" in staff_mail.to
+    assert f"with {tom.name}" in staff_mail.subject
+    assert f"Was: Thursday 5 March 2026, 10:00 AM EST with {maya.name}" in staff_mail.body
+    assert f"with {maya.name}</p>" in staff_mail.alternatives[0].content
+
+
 def test_booking_queues_a_reminder_for_the_lead_time_before_the_start(
     scene, settings, django_capture_on_commit_callbacks
 ):
