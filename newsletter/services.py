@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.models import OutgoingEmail
+from clinic.outbox import email_queue
+
+from .emails import confirmation_email_build
 from .models import Delivery, Subscriber, Suppression
 from .privacy import email_hashes, email_normalise, ip_hash
 from .tokens import TokenInvalid, confirm_token_read
@@ -62,9 +66,13 @@ def subscription_start(*, email: str, source_url: str, consent_text: str, ip_add
             subscriber.last_confirmation_sent_at = now
         subscriber.save()
         if not recently_sent:
-            from .tasks import confirmation_send_task
+            # Through the outbox, in this transaction: when the mail server is down the email is
+            # retried until it goes, instead of being lost behind the 10-minute resend limit.
+            email_queue(message=confirmation_email_build(subscriber), reference=_confirmation_reference(subscriber))
 
-            transaction.on_commit(lambda: confirmation_send_task.enqueue(subscriber_id=subscriber.pk))
+
+def _confirmation_reference(subscriber: Subscriber) -> str:
+    return f"subscriber {subscriber.pk}: confirmation"
 
 
 def subscription_confirm(*, token: str) -> Subscriber:
@@ -110,4 +118,5 @@ def subscriber_erase(*, subscriber: Subscriber, reason: str = "Erasure requested
     """Delete everything we hold about a subscriber, keeping only a keyed hash of the address as a suppression."""
     with transaction.atomic():
         Suppression.objects.get_or_create(email_hash=email_hashes(subscriber.email)[0], defaults={"reason": reason})
+        OutgoingEmail.objects.filter(reference=_confirmation_reference(subscriber)).delete()
         subscriber.delete()

@@ -1,16 +1,7 @@
 from django.utils import timezone
 from django_tasks import task
 
-from .emails import confirmation_email_build
-from .models import Subscriber
 from .sending import batch_interval, issue_has_pending, issue_send_batch
-
-
-@task()
-def confirmation_send_task(subscriber_id: int) -> None:
-    subscriber = Subscriber.objects.filter(pk=subscriber_id).exclude(status=Subscriber.Status.CONFIRMED).first()
-    if subscriber is not None:
-        confirmation_email_build(subscriber).send()
 
 
 @task()

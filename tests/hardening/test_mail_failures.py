@@ -111,3 +111,25 @@ def test_a_worker_killed_mid_send_loses_nothing_the_sweeper_sends_it_after_the_l
     run_worker()  # the sweep re-queued itself; this run finds the abandoned email
     assert OutgoingEmail.objects.filter(status="sent").count() == 2
     assert Counter(message.subject for message in mail.outbox).most_common(1)[0][1] == 1
+
+
+def test_a_newsletter_confirmation_refused_by_the_mail_server_arrives_once_when_it_returns(
+    client, clock, mail_server, database_task_queue
+):
+    from newsletter.services import CONSENT_TEXT, subscription_start
+
+    mail_server.down = True
+    subscription_start(
+        email="reader@example.com", source_url="https://clinic.test/blog/", consent_text=CONSENT_TEXT, ip_address=None
+    )
+    run_worker()
+    assert mail.outbox == [] and mail_server.failures == 1
+
+    mail_server.down = False
+    clock.shift(timedelta(minutes=5))
+    run_worker()
+    clock.shift(timedelta(hours=3))
+    run_worker()
+    (message,) = mail.outbox
+    assert message.to == ["reader@example.com"]
+    assert "/newsletter/confirm/" in message.body

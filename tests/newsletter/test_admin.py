@@ -6,6 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
+from clinic.models import OutgoingEmail
 from newsletter.models import Delivery, Issue, Subscriber, Suppression
 from newsletter.privacy import email_hashes
 from newsletter.services import CONSENT_TEXT, subscription_start
@@ -142,13 +143,19 @@ def test_erasing_asks_first(admin_client):
     assert Subscriber.objects.filter(pk=subscriber.pk).exists()
 
 
-def test_erasing_deletes_the_data_and_keeps_only_a_suppression(admin_client):
-    subscriber = SubscriberFactory(email="ana@example.com")
+def test_erasing_deletes_the_data_and_keeps_only_a_suppression(admin_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription_start(
+            email="ana@example.com", source_url="https://clinic.test/", consent_text=CONSENT_TEXT, ip_address=None
+        )
+    subscriber = Subscriber.objects.get()
+    assert OutgoingEmail.objects.filter(recipients=["ana@example.com"]).exists()
     admin_client.post(
         reverse("admin:newsletter_subscriber_changelist"),
         {"action": "erase_personal_data", "_selected_action": [subscriber.pk], "confirm": "yes"},
     )
     assert not Subscriber.objects.exists()
+    assert not OutgoingEmail.objects.exists()  # the sent confirmation email held the address too
     suppression = Suppression.objects.get()
     assert suppression.email_hash in email_hashes("ana@example.com")
     assert "ana" not in suppression.email_hash
