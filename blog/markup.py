@@ -229,12 +229,12 @@ def _video_paragraphs(html: str) -> str:
     return LONE_LINK_RE.sub(replace, html)
 
 
-def render(body: str, *, excerpt_words: int = 40) -> Rendered:
-    """Render a post body: Markdown, sanitised, with tag links and video facades, plus its excerpt and tags."""
+def _markdown_clean(body: str) -> str:
+    """Markdown, then the allowlist over everything the author controls."""
     raw_html = markdown.markdown(body, extensions=["fenced_code", "tables", "sane_lists", _HashtagExtension()])
     # The post title is the page's only h1; "# Heading" in the body becomes a section heading.
     raw_html = re.sub(r"<(/?)h1>", r"<\1h2>", raw_html)
-    clean = nh3.clean(
+    return nh3.clean(
         raw_html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -242,13 +242,42 @@ def render(body: str, *, excerpt_words: int = 40) -> Rendered:
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    with_videos = _video_paragraphs(clean)
+
+
+def _tags_linked(html: str) -> tuple[str, dict[str, Counter]]:
     linker = _HashtagLinker()
-    linker.feed(with_videos)
+    linker.feed(html)
     linker.close()
-    html = "".join(linker.out)
+    return "".join(linker.out), linker.spellings
+
+
+def render(body: str, *, excerpt_words: int = 40) -> Rendered:
+    """Render a post body: Markdown, sanitised, with tag links and video facades, plus its excerpt and tags."""
+    clean = _markdown_clean(body)
+    html, spellings = _tags_linked(_video_paragraphs(clean))
     text = " ".join(strip_tags(_video_paragraphs_removed(clean)).split())
-    return Rendered(html=html, excerpt=Truncator(unescape(text)).words(excerpt_words), tags=linker.spellings)
+    return Rendered(html=html, excerpt=Truncator(unescape(text)).words(excerpt_words), tags=spellings)
+
+
+# Our own HTML quotes every attribute with double quotes, so this finds every site-relative address.
+SITE_RELATIVE_RE = re.compile(r'(\s(?:href|src)=")/(?!/)')
+
+
+def render_email(body: str, *, site_url: str) -> str:
+    """The same Markdown, allowlist and tag links as a post, shaped for an email.
+
+    An email cannot run the click-to-load player, so a video becomes a plain "Watch the video on
+    YouTube" link; and it has no origin, so addresses on our site become absolute.
+    """
+
+    def video_link(match: re.Match) -> str:
+        video = parse_video_url(unescape(match.group(1) or match.group(2)))
+        if video is None:
+            return match.group(0)
+        return f'<p><a href="{escape(video.watch_url)}">Watch the video on {video.provider_name}</a></p>'
+
+    html, _ = _tags_linked(LONE_LINK_RE.sub(video_link, _markdown_clean(body)))
+    return SITE_RELATIVE_RE.sub(lambda match: f"{match.group(1)}{escape(site_url)}/", html)
 
 
 def _video_paragraphs_removed(html: str) -> str:

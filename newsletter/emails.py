@@ -8,7 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .markup import markdown_to_safe_html
+from blog.markup import render_email
+
 from .models import Issue, Subscriber
 from .tokens import confirm_token_make, unsubscribe_token_make
 
@@ -80,7 +81,7 @@ def issue_content_render(issue: Issue) -> tuple[str, str]:
     """
     posts = _posts_since_last_issue(issue) if issue.include_recent_posts else []
     context = {
-        "body_html": markdown_to_safe_html(issue.body_markdown),
+        "body_html": render_email(issue.body_markdown, site_url=settings.SITE_URL),
         "body_text": issue.body_markdown,
         "posts": posts,
     }

@@ -7,8 +7,9 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from blog.markup import render as blog_render
+from blog.markup import render_email
 from newsletter.emails import issue_content_render
-from newsletter.markup import markdown_to_safe_html
 from newsletter.models import Subscriber
 from newsletter.sending import issue_send_start
 from tests.factories import IssueFactory, SubscriberFactory
@@ -59,8 +60,9 @@ def test_the_unsubscribe_link_in_the_email_works_as_a_one_click_post(sent_messag
 
 
 def test_markdown_is_rendered_without_scripts_handlers_or_javascript_links():
-    html = markdown_to_safe_html(
-        '<script>alert(1)</script><img src=x onerror="alert(1)"> [click](javascript:alert(1)) <b onclick="x()">bold</b>'
+    html = render_email(
+        '<script>alert(1)</script><img src=x onerror="alert(1)"> [click](javascript:alert(1)) <b onclick="x()">bold</b>',
+        site_url="https://clinic.test",
     )
     assert "<script" not in html
     assert "onerror" not in html
@@ -108,3 +110,22 @@ def test_the_confirmation_email_is_html_and_text_and_says_how_long_the_link_last
     assert "7 days" in message.body
     assert "Confirm my subscription" in message.alternatives[0][0]
     assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_an_issue_body_renders_like_a_blog_post_shaped_for_an_email():
+    body = (
+        "# Spring news\n\n"
+        "New hours on [the booking page](/book/). #RunnersHealth\n"
+        "https://youtu.be/abcDEF12345\n\n"
+        "| Day | Hours |\n| --- | --- |\n| Sat | 8-12 |\n\n"
+        "![Our new room](/media/room.jpg)"
+    )
+    html = render_email(body, site_url="https://clinic.test")
+    post_html = blog_render(body).html
+    assert "<h2>Spring news</h2>" in html and "<h2>Spring news</h2>" in post_html  # the same Markdown
+    assert "<table>" in html and "<table>" in post_html
+    assert '<a href="https://clinic.test/book/"' in html
+    assert '<a class="hashtag" href="https://clinic.test/blog/tag/runnershealth/">#RunnersHealth</a>' in html
+    assert '<img alt="Our new room" src="https://clinic.test/media/room.jpg">' in html
+    assert '<a href="https://www.youtube.com/watch?v=abcDEF12345">Watch the video on YouTube</a>' in html
+    assert "video-facade" not in html and "<button" not in html
