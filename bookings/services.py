@@ -67,6 +67,12 @@ class _Unavailable(Exception):
     pass
 
 
+def _require_offers(therapist: Therapist, service: Service) -> None:
+    """Say so when the therapist does not give this service, rather than calling every time taken."""
+    if not therapist.services.filter(pk=service.pk).exists():
+        raise BookingError(f"{therapist.name} doesn't offer {service.name}. Choose another therapist.")
+
+
 def _lock(*, therapist: Therapist | None, service: Service) -> None:
     if therapist is None:
         therapists = Therapist.objects.filter(services=service)
@@ -118,8 +124,11 @@ def appointment_book(
 ) -> Appointment:
     """Book ``service`` at ``starts_at`` with ``therapist`` (None: the fairest free one) and a free room.
 
-    Raises ``SlotTaken`` (with the nearest free alternatives) when the time is no longer free.
+    Raises ``SlotTaken`` (with the nearest free alternatives) when the time is no longer free,
+    ``BookingError`` when the therapist does not give the service.
     """
+    if therapist is not None:
+        _require_offers(therapist, service)
     now = now or timezone.now()
     policy = BookingPolicy.current()
     options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": source == "online"}
@@ -207,6 +216,8 @@ def appointment_reschedule(
     now = now or timezone.now()
     policy = BookingPolicy.current()
     service = appointment.service
+    if therapist is not None and therapist.pk != appointment.therapist_id:
+        _require_offers(therapist, service)
     new_therapist = therapist or appointment.therapist
     options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": by_client}
     try:

@@ -140,6 +140,8 @@ def appointment_new(request):
             )
         except SlotTaken as taken:
             form.add_error(None, _alternatives_text(taken))
+        except BookingError as error:
+            form.add_error(None, error.message)
         else:
             messages.success(request, f"Booked {appointment.client_name} with {appointment.therapist.name}.")
             return redirect(_back_to_schedule(appointment))

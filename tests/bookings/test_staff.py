@@ -146,6 +146,25 @@ def test_the_front_desk_moves_a_booking(front_desk, scene):
     assert appointment.starts_at == local(2026, 3, 4, 15)
 
 
+def test_booking_or_moving_to_a_therapist_who_does_not_give_the_service_says_why(front_desk, scene):
+    service, maya, tom, room = scene
+    tom.services.remove(service)
+    expected = f"{tom.name} doesn&#x27;t offer {service.name}. Choose another therapist."
+    booked = front_desk.post(
+        "/staff/appointments/new/", phone_booking(service, tom, date="2026-03-03", time="10:00", override_notice="on")
+    )
+    assert expected in booked.content.decode()
+    assert not Appointment.objects.filter(therapist=tom).exists()
+
+    appointment = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10))
+    moved = front_desk.post(
+        f"/staff/appointments/{appointment.pk}/move/", {"therapist": tom.pk, "date": "2026-03-04", "time": "15:00"}
+    )
+    assert expected in moved.content.decode()
+    appointment.refresh_from_db()
+    assert (appointment.therapist, appointment.starts_at) == (maya, local(2026, 3, 3, 10))
+
+
 def test_the_therapist_feed_lists_their_active_sessions(client, scene):
     service, maya, tom, room = scene
     AppointmentFactory(
