@@ -102,6 +102,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "issue"]
     list_select_related = ["issue", "subscriber"]
     search_fields = ["subscriber__email"]
+    empty_value_display = "(erased)"
 
 
 @admin.register(Issue)

@@ -166,7 +166,7 @@ def issue_send_batch(*, issue_id: int, batch_size: int | None = None) -> BatchOu
                     break
                 after_pk = delivery.pk
                 subscriber = delivery.subscriber
-                if subscriber.status != Subscriber.Status.CONFIRMED:
+                if subscriber is None or subscriber.status != Subscriber.Status.CONFIRMED:
                     delivery.status = Delivery.Status.SKIPPED
                     delivery.save(update_fields=["status"])
                     skipped += 1

@@ -161,6 +161,21 @@ def test_erasing_deletes_the_data_and_keeps_only_a_suppression(admin_client, dja
     assert "ana" not in suppression.email_hash
 
 
+def test_erasing_keeps_past_issues_sent_counts_and_skips_what_was_still_to_go(admin_client):
+    ana, bo = SubscriberFactory(email="ana@example.com"), SubscriberFactory(email="bo@example.com")
+    past, sending = IssueFactory(subject="March"), IssueFactory(subject="April")
+    Delivery.objects.create(issue=past, subscriber=ana, status=Delivery.Status.SENT)
+    Delivery.objects.create(issue=past, subscriber=bo, status=Delivery.Status.SENT)
+    Delivery.objects.create(issue=sending, subscriber=ana, status=Delivery.Status.PENDING)
+    admin_client.post(
+        reverse("admin:newsletter_subscriber_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [ana.pk], "confirm": "yes"},
+    )
+    assert past.deliveries.filter(status=Delivery.Status.SENT).count() == 2
+    assert list(sending.deliveries.values_list("status", "subscriber")) == [(Delivery.Status.SKIPPED, None)]
+    assert not Delivery.objects.filter(subscriber__email="ana@example.com").exists()
+
+
 def test_an_erased_address_cannot_be_signed_up_again(admin_client, django_capture_on_commit_callbacks):
     subscriber = SubscriberFactory(email="ana@example.com")
     admin_client.post(
