@@ -1,16 +1,12 @@
 """Dates at the edges of the calendar (year 1, year 9999) get a clear answer, never a 500."""
 
-from datetime import UTC, time
+from datetime import time
 
 import pytest
-from django.contrib.auth.models import Group
 
 from bookings.models import Appointment
-from bookings.services import ClientDetails, appointment_book
 from bookings.tokens import manage_token
-from tests.factories import StaffUserFactory, clinic_with_hours
-
-from .conftest import local
+from tests.factories import clinic_with_hours
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +17,6 @@ EDGES = ["0001-01-01", "0001-01", "9999-12-31", "9999-12", "1899-12-31", "3000-0
 def scene(monday_morning):
     service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
     return service, therapist
-
-
-@pytest.fixture
-def booking(scene):
-    service, therapist = scene
-    client = ClientDetails(name="Ana Silva", email="ana@example.com", phone="1", consent=True)
-    return appointment_book(
-        service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC), client=client
-    )
 
 
 def param_for(edge: str) -> str:
@@ -63,14 +50,6 @@ def test_the_availability_api_names_the_accepted_years(client, scene, start, end
     response = client.get("/api/availability/", {"service": service.slug, "start": start, "end": end})
     assert response.status_code == 400
     assert "between the years 1900 and 2999" in response.json()["error"]
-
-
-@pytest.fixture
-def front_desk(client):
-    user = StaffUserFactory(username="desk")
-    user.groups.add(Group.objects.get_or_create(name="Front desk")[0])
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("view", ["day", "week"])

@@ -1,4 +1,4 @@
-from datetime import UTC, time
+from datetime import UTC
 
 import pytest
 from django.core import mail
@@ -6,20 +6,10 @@ from django.core import mail
 from bookings.models import Appointment
 from bookings.services import ClientDetails, appointment_book
 from bookings.tokens import manage_token
-from tests.factories import clinic_with_hours
 
 from .conftest import local
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def booking(monday_morning):
-    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
-    client = ClientDetails(name="Ana Silva", email="ana@example.com", phone="1", consent=True)
-    return appointment_book(
-        service=service, therapist=therapist, starts_at=local(2026, 3, 5, 10).astimezone(UTC), client=client
-    )
 
 
 def url(appointment, suffix=""):

@@ -1,7 +1,6 @@
 from datetime import time
 
 import pytest
-from django.contrib.auth.models import Group
 
 from bookings.models import Appointment, Therapist
 from bookings.tokens import feed_token
@@ -19,14 +18,6 @@ def scene(monday_morning):
     maya.user = StaffUserFactory(username="maya")
     maya.save()
     return service, maya, tom, room
-
-
-@pytest.fixture
-def front_desk(client):
-    user = StaffUserFactory(username="desk")
-    user.groups.add(Group.objects.get_or_create(name="Front desk")[0])
-    client.force_login(user)
-    return client
 
 
 def test_the_schedule_needs_a_staff_login(client, scene):
