@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from .access import intake_visible_to
 from .availability import slot_find
+from .forms import staff_day_check
 from .models import (
     INTAKE_FIELDS,
     Appointment,
@@ -120,6 +121,12 @@ class AppointmentAdminForm(forms.ModelForm):
             "status": "Set to Cancelled to cancel (the time is freed at once); Completed or No-show after the session.",
             "therapist": "Leave as is to keep the therapist; pick another to move the session to them.",
         }
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if "starts_at" in self.changed_data:
+            staff_day_check(timezone.localtime(starts_at).date())
+        return starts_at
 
     def clean(self):
         cleaned = super().clean()

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -76,6 +76,16 @@ class DetailsForm(forms.Form):
 STAFF_MAX_YEARS_AHEAD = 3
 
 
+def staff_day_check(day: date) -> date:
+    """Catch a mistyped year before it reaches the calendar (whose arithmetic stops at years 1 and 9999)."""
+    today = timezone.localdate()
+    if day > today + timedelta(days=STAFF_MAX_YEARS_AHEAD * 366):
+        raise forms.ValidationError(f"That is more than {STAFF_MAX_YEARS_AHEAD} years ahead. Please check the year.")
+    if day < today - timedelta(days=366):
+        raise forms.ValidationError("That is more than a year ago. Please check the year.")
+    return day
+
+
 class StaffTimeForm(forms.Form):
     """A wall-clock date and time in the clinic's zone, turned into one aware moment."""
 
@@ -86,12 +96,7 @@ class StaffTimeForm(forms.Form):
     )
 
     def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate() + timedelta(days=STAFF_MAX_YEARS_AHEAD * 366):
-            raise forms.ValidationError(
-                f"That is more than {STAFF_MAX_YEARS_AHEAD} years ahead. Please check the year."
-            )
-        return day
+        return staff_day_check(self.cleaned_data["date"])
 
     def clean(self):
         cleaned = super().clean()

@@ -44,6 +44,15 @@ def test_the_admin_books_through_the_service(admin_client, scene):
     assert (appointment.room, appointment.source, appointment.starts_at) == (room, "admin", local(2026, 3, 3, 10))
 
 
+@pytest.mark.parametrize(("day", "message"), [("9999-12-31", "years ahead"), ("0001-01-01", "a year ago")])
+def test_the_admin_explains_a_mistyped_year_and_saves_nothing(admin_client, scene, day, message):
+    service, (therapist,), _ = scene
+    response = admin_client.post("/admin/bookings/appointment/add/", form_data(service, therapist, day=day))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Appointment.objects.exists()
+
+
 def test_the_admin_cannot_double_book(admin_client, scene):
     service, (therapist,), (room,) = scene
     AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10, 30))
