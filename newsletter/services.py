@@ -119,7 +119,7 @@ def subscriber_erase(*, subscriber: Subscriber, reason: str = "Erasure requested
     with transaction.atomic():
         Suppression.objects.get_or_create(email_hash=email_hashes(subscriber.email)[0], defaults={"reason": reason})
         OutgoingEmail.objects.filter(reference=_confirmation_reference(subscriber)).delete()
-        Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.PENDING).update(
-            status=Delivery.Status.SKIPPED
-        )
+        deliveries = Delivery.objects.filter(subscriber=subscriber)
+        deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
+        deliveries.update(last_error="")  # a mail server's refusal quotes the address
         subscriber.delete()
