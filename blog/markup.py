@@ -264,10 +264,12 @@ SITE_RELATIVE_RE = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
 
 def render_email(body: str, *, site_url: str) -> str:
-    """The same Markdown, allowlist and tag links as a post, shaped for an email.
+    """The same Markdown and allowlist as a post, shaped for an email.
 
     An email cannot run the click-to-load player, so a video becomes a plain "Watch the video on
-    YouTube" link; and it has no origin, so addresses on our site become absolute.
+    YouTube" link; it has no origin, so addresses on our site become absolute; and its #hashtags
+    stay text, because a tag page exists only while a public post uses the tag, and a sent email
+    cannot be corrected when it stops existing.
     """
 
     def video_link(match: re.Match) -> str:
@@ -276,7 +278,7 @@ def render_email(body: str, *, site_url: str) -> str:
             return match.group(0)
         return f'<p><a href="{escape(video.watch_url)}">Watch the video on {video.provider_name}</a></p>'
 
-    html, _ = _tags_linked(LONE_LINK_RE.sub(video_link, _markdown_clean(body)))
+    html = LONE_LINK_RE.sub(video_link, _markdown_clean(body))
     return SITE_RELATIVE_RE.sub(lambda match: f"{match.group(1)}{escape(site_url)}/", html)
 
 
