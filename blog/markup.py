@@ -129,7 +129,8 @@ class _VideoLineIsolator(Preprocessor):
     between, which Markdown would fold into one paragraph of text.
     """
 
-    LINE_RE = re.compile(r"^ {0,3}<?(https?://\S+?)>?\s*$")
+    # Only at the start of a line: an indented link belongs to the list item above it.
+    LINE_RE = re.compile(r"^<?(https?://\S+?)>?\s*$")
 
     def run(self, lines):
         out: list[str] = []

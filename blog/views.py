@@ -39,6 +39,14 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None):
     return render(request, "blog/post_list.html", context)
 
 
+def _is_first_page(value: str | None) -> bool:
+    """Whether ``?page=`` asks for page 1 as the paginator reads it ("", "1", "01")."""
+    try:
+        return int(value or "1") == 1
+    except ValueError:
+        return False
+
+
 @require_GET
 def index(request):
     raw_query = request.GET.get("q", "")
@@ -61,7 +69,7 @@ def index(request):
     # count through the same list and no post appears twice.
     featured = selectors.posts_featured()
     posts = selectors.posts_public().exclude(pk__in=[post.pk for post in featured])
-    if request.GET.get("page", "1") != "1":
+    if not _is_first_page(request.GET.get("page")):
         featured = []
     return _post_list(
         request,
