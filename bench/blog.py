@@ -25,41 +25,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from bigclinic import TAGS, WORDS  # noqa: E402  (the big clinic's vocabulary)
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
-
-WORDS = [
-    "calf",
-    "hamstring",
-    "shoulder",
-    "neck",
-    "recovery",
-    "stretch",
-    "breathe",
-    "pressure",
-    "tissue",
-    "stride",
-    "knee",
-    "hip",
-    "glute",
-    "posture",
-    "sleep",
-    "desk",
-    "runner",
-    "marathon",
-    "balance",
-    "strength",
-    "mobility",
-    "warmup",
-    "cooldown",
-    "foam",
-    "roller",
-    "rest",
-    "hydrate",
-]
-TAGS = [f"{word}{suffix}" for word in WORDS[:30] for suffix in ("", "tips")]
 
 
 def grow(total: int) -> None:
