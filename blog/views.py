@@ -15,9 +15,12 @@ from .models import Author, Category, Post, Tag
 PER_PAGE = 10
 
 
-def _page(request, posts, *, count_key: str | None):
-    """The requested page of ``posts``; with ``count_key``, the total (a scan of every match) comes from the cache."""
-    paginator = Paginator(posts, PER_PAGE)
+def _page(request, posts, *, count_key: str | None, allow_empty: bool = True):
+    """The requested page of ``posts``; with ``count_key``, the total (a scan of every match) comes from the cache.
+
+    ``allow_empty=False`` makes a list with no posts at all a 404.
+    """
+    paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
     if count_key is not None:
         paginator.count = selectors.blog_cached(f"count:{count_key}", posts.count)
     try:
@@ -26,8 +29,8 @@ def _page(request, posts, *, count_key: str | None):
         raise Http404("There is no such page of articles.") from error
 
 
-def _post_list(request, *, posts, count_key, heading, description, extra=None):
-    page = _page(request, posts, count_key=count_key)
+def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True):
+    page = _page(request, posts, count_key=count_key, allow_empty=allow_empty)
     context = {
         "page_obj": page,
         "posts": page.object_list,
@@ -101,12 +104,10 @@ def tag(request, slug):
         raise Http404("No such tag.")
     if slug != tag.slug:
         return redirect(tag, permanent=True)
-    posts = selectors.posts_public().filter(tags=tag)
-    if not posts.exists():  # used only by drafts or scheduled posts: not public yet
-        raise Http404("No such tag.")
     return _post_list(
         request,
-        posts=posts,
+        posts=selectors.posts_public().filter(tags=tag),
+        allow_empty=False,  # a tag only drafts or scheduled posts use is not public yet
         count_key=f"tag:{tag.pk}",
         heading=f"#{tag.name}",
         description=f"Posts tagged #{tag.name} on the {settings.CLINIC_NAME} blog.",
