@@ -7,6 +7,7 @@ from escaped values. So the allowlist never has to admit buttons or data attribu
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -222,10 +223,12 @@ class Rendered:
 LONE_LINK_RE = re.compile(r"<p>\s*(?:<a href=\"([^\"]+)\"[^>]*>[^<]*</a>|(https?://[^\s<]+))\s*</p>")
 
 
-def _video_paragraphs(html: str) -> str:
+def _video_paragraphs(html: str, replacement: Callable[[Video], str]) -> str:
+    """Each paragraph that is nothing but a video link, replaced by ``replacement(video)``."""
+
     def replace(match: re.Match) -> str:
         video = parse_video_url(unescape(match.group(1) or match.group(2)))
-        return video_facade_html(video) if video else match.group(0)
+        return replacement(video) if video else match.group(0)
 
     return LONE_LINK_RE.sub(replace, html)
 
@@ -255,8 +258,8 @@ def _tags_linked(html: str) -> tuple[str, dict[str, Counter]]:
 def render(body: str, *, excerpt_words: int = 40) -> Rendered:
     """Render a post body: Markdown, sanitised, with tag links and video facades, plus its excerpt and tags."""
     clean = _markdown_clean(body)
-    html, spellings = _tags_linked(_video_paragraphs(clean))
-    text = " ".join(strip_tags(_video_paragraphs_removed(clean)).split())
+    html, spellings = _tags_linked(_video_paragraphs(clean, video_facade_html))
+    text = " ".join(strip_tags(_video_paragraphs(clean, lambda video: "")).split())
     return Rendered(html=html, excerpt=Truncator(unescape(text)).words(excerpt_words), tags=spellings)
 
 
@@ -273,18 +276,11 @@ def render_email(body: str, *, site_url: str) -> str:
     cannot be corrected when it stops existing.
     """
 
-    def video_link(match: re.Match) -> str:
-        video = parse_video_url(unescape(match.group(1) or match.group(2)))
-        if video is None:
-            return match.group(0)
+    def video_link(video: Video) -> str:
         return f'<p><a href="{escape(video.watch_url)}">Watch the video on {video.provider_name}</a></p>'
 
-    html = LONE_LINK_RE.sub(video_link, _markdown_clean(body))
+    html = _video_paragraphs(_markdown_clean(body), video_link)
     return SITE_RELATIVE_RE.sub(lambda match: f"{match.group(1)}{escape(site_url)}/", html)
-
-
-def _video_paragraphs_removed(html: str) -> str:
-    return LONE_LINK_RE.sub(lambda m: "" if parse_video_url(unescape(m.group(1) or m.group(2))) else m.group(0), html)
 
 
 def split_extra_tags(text: str) -> list[str]:
