@@ -439,7 +439,7 @@ def prepare(url: str) -> None:
     import subprocess
 
     database_recreate(url)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.settings.bench", "DATABASE_URL": url}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": url}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     setup(url)
 
@@ -447,7 +447,7 @@ def prepare(url: str) -> None:
 def setup(url: str) -> None:
     """Configure Django in this process with the bench settings against ``url``."""
     sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.bench"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["DATABASE_URL"] = url
     import django
 

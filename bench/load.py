@@ -7,7 +7,7 @@
     .venv/bin/python bench/load.py --reuse --no-page-cache  # every request runs its view
 
 Builds the big clinic (bench/bigclinic.py), collects static files into a temporary folder, starts
-gunicorn with clinic.settings.bench (production settings on loopback HTTP, plus the floor view at
+gunicorn with bench.settings (production settings on loopback HTTP, plus the floor view at
 /bench/floor/) and drives each page with wrk on loopback: a warm-up, then a fixed measured time.
 The machine may be shared, so the floor is measured before each page and after the last, and
 each page is compared with the mean of the two floor runs around it. Queries per request are counted
@@ -48,12 +48,12 @@ def queries(path: str) -> tuple[int, int, float]:
     from django.test.utils import CaptureQueriesContext
 
     from blog.selectors import blog_cache_forget
-    from clinic.generations import generation_bump
-    from clinic.pagecache import WATCHED_APPS
+    from core.generations import generation_bump
+    from core.pagecache import watched_apps
 
     client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9")
     client.get(path)  # imports, template loading, connection
-    for label in WATCHED_APPS:
+    for label in watched_apps():
         generation_bump(label)
     blog_cache_forget()
     counts = []

@@ -15,7 +15,7 @@ PYTHON = sys.executable
 
 
 def bench_env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "clinic.settings.bench", "DATABASE_URL": database_url}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DATABASE_URL": database_url}
     env.update(extra)
     return env
 

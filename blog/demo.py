@@ -7,9 +7,8 @@ from django.contrib.auth.models import Group
 from django.core.files import File
 from django.utils import timezone
 
-from bookings.demo import grant
 from bookings.models import Therapist
-from clinic.demo_images import landscape
+from core.demo import grant, landscape
 
 from .models import Author, Category, Post, Series
 from .services import post_write

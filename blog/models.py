@@ -12,9 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from .markup import Video, parse_video_url, video_facade_html
+from bookings.interface import BookingInvite, therapist_booking_invite
+from core.markdown import Video, parse_video_url, video_facade_html
 
 RESERVED_SLUGS = frozenset({"feed", "category", "tag", "author", "preview", "search"})
 
@@ -60,12 +62,10 @@ class Author(models.Model):
     def display_name(self) -> str:
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
-    @property
-    def bookable_therapist(self):
-        therapist = self.therapist
-        if therapist and therapist.is_active and therapist.is_bookable_online:
-            return therapist
-        return None
+    @cached_property
+    def booking_invite(self) -> BookingInvite | None:
+        """Where readers book with this author, when the author is a therapist taking online bookings."""
+        return therapist_booking_invite(self.therapist)
 
 
 class Category(models.Model):

@@ -20,7 +20,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from clinic.generations import generation_bump, generation_current
+from core.generations import generation_bump, generation_current
+from newsletter.interface import Article
 
 from .models import Category, Post, Tag
 
@@ -43,9 +44,22 @@ def posts_for_home() -> dict:
 
 
 def posts_published_since(since: datetime | None) -> QuerySet[Post]:
-    """Public posts published after ``since`` (all of them when None), newest first. Used by the newsletter."""
+    """Public posts published after ``since`` (all of them when None), newest first."""
     posts = Post.objects.published().select_related("author").order_by("-publish_at", "-pk")
     return posts if since is None else posts.filter(publish_at__gt=since)
+
+
+def articles_for_newsletter(since: datetime) -> list[Article]:
+    """The blog as a source of the newsletter's "recent articles" (registered in BlogConfig.ready())."""
+    return [
+        Article(
+            title=post.title,
+            url=settings.SITE_URL + post.get_absolute_url(),
+            excerpt=post.excerpt,
+            publish_at=post.publish_at,
+        )
+        for post in posts_published_since(since)
+    ]
 
 
 def posts_featured() -> list[Post]:

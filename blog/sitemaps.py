@@ -1,26 +1,11 @@
-"""The sitemap: public posts (with last change), categories, tags, therapists and the static pages."""
+"""The blog's part of the sitemap: public posts (with last change), and categories and tags in use."""
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.contrib.sitemaps import Sitemap as DjangoSitemap
 from django.db.models import Max, Q
-from django.urls import reverse
 from django.utils import timezone
 
-from bookings.selectors import therapists_public
+from core.sitemaps import Sitemap
 
 from .models import Category, Post, Tag
-
-
-class Sitemap(DjangoSitemap):
-    """Addresses on ``SITE_URL``, whichever host name the request came in on (like canonical links and emails)."""
-
-    def get_protocol(self, protocol=None):
-        return urlsplit(settings.SITE_URL).scheme
-
-    def get_domain(self, site=None):
-        return urlsplit(settings.SITE_URL).netloc
 
 
 def _public_posts_filter() -> Q:
@@ -64,29 +49,4 @@ class TagSitemap(CategorySitemap):
         )
 
 
-class TherapistSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 0.6
-
-    def items(self):
-        return therapists_public().order_by("slug")
-
-
-class StaticPageSitemap(Sitemap):
-    changefreq = "weekly"
-    priority = 0.8
-
-    def items(self):
-        return ["home", "bookings:start", "bookings:therapist_list", "blog:index"]
-
-    def location(self, name):
-        return reverse(name)
-
-
-SITEMAPS = {
-    "static": StaticPageSitemap,
-    "posts": PostSitemap,
-    "categories": CategorySitemap,
-    "tags": TagSitemap,
-    "therapists": TherapistSitemap,
-}
+SITEMAPS = {"posts": PostSitemap, "categories": CategorySitemap, "tags": TagSitemap}

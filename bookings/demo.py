@@ -4,10 +4,10 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.demo_images import portrait_placeholder
+from core.demo import grant, portrait_placeholder
 
 from .availability import slots_available
 from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, WorkingHours
@@ -163,13 +163,6 @@ FRONT_DESK_PERMISSIONS = {
     ],
 }
 EDITOR_PERMISSIONS: dict[str, list[str]] = {}
-
-
-def grant(group: Group, permissions_by_app: dict[str, list[str]]) -> None:
-    """Add the named permissions to a group; used by each app's demo module."""
-    for app_label, codenames in permissions_by_app.items():
-        permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-        group.permissions.add(*permissions)
 
 
 def seed(*, stdout) -> None:

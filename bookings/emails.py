@@ -3,7 +3,7 @@
 Intake answers are health information: they never go into an email. Staff emails say only
 whether intake was provided; the details are on the staff schedule page behind a login.
 
-The services queue these in the transaction that makes the change (clinic.outbox), so a booking
+The services queue these in the transaction that makes the change (core.outbox), so a booking
 never waits for the mail server, and its emails are retried until the server takes them.
 """
 
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from clinic.outbox import email_queue
+from core.outbox import email_queue
 
 from .calendar import appointment_ics
 from .models import Appointment, BookingPolicy, Therapist

@@ -3,13 +3,11 @@ from datetime import UTC, date, datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from newsletter.interface import OPT_IN_LABEL
+
 from .models import Service, Therapist
 from .services import ClientDetails
 
-NEWSLETTER_CONSENT_TEXT = (
-    "Send me the clinic's newsletter (about once a month). I will get an email to confirm first, "
-    "and can unsubscribe at any time."
-)
 CONSENT_LABEL = (
     "I have answered the health questions truthfully and consent to massage treatment. "
     "I will tell my therapist about any change before the session."
@@ -55,7 +53,7 @@ class DetailsForm(forms.Form):
     consent = forms.BooleanField(
         label=CONSENT_LABEL, error_messages={"required": "Please confirm your consent to treatment to book."}
     )
-    newsletter = forms.BooleanField(required=False, label=NEWSLETTER_CONSENT_TEXT)
+    newsletter = forms.BooleanField(required=False, label=OPT_IN_LABEL)
 
     def client_details(self) -> ClientDetails:
         data = self.cleaned_data

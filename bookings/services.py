@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.queue import task_enqueue
+from newsletter.interface import newsletter_opt_in
+
 from .availability import Slot, slot_find, slots_nearest
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
@@ -92,22 +95,22 @@ def _is_overlap_violation(error: IntegrityError) -> bool:
 
 
 def _notify(appointment: Appointment, event: str, *, moved_from: tuple[Therapist, datetime] | None = None) -> None:
-    """Queue the emails in this transaction: they exist if and only if the change commits (clinic.outbox)."""
+    """Queue the emails in this transaction: they exist if and only if the change commits (core.outbox)."""
     booking_emails_queue(appointment=appointment, event=event, moved_from=moved_from)
 
 
 def _on_commit_schedule_reminder(appointment: Appointment, *, policy: BookingPolicy, now: datetime) -> None:
     """Queue the reminder for ``start - lead time``; the task re-checks the booking when it runs."""
-    from .tasks import appointment_reminder_send
-
     run_after = appointment.starts_at - timedelta(hours=policy.reminder_lead_hours)
     if run_after <= now:
         return  # inside the lead time the confirmation email is the reminder
-    if not appointment_reminder_send.get_backend().supports_defer:
-        logger.warning("Task backend cannot defer tasks; no reminder queued for appointment %s", appointment.pk)
-        return
     kwargs = {"appointment_id": appointment.pk, "starts_at": appointment.starts_at.isoformat()}
-    transaction.on_commit(lambda: appointment_reminder_send.using(run_after=run_after).enqueue(**kwargs))
+
+    def enqueue() -> None:
+        if not task_enqueue("bookings.reminder_send", run_after=run_after, **kwargs):
+            logger.warning("Task backend cannot defer tasks; no reminder queued for appointment %s", appointment.pk)
+
+    transaction.on_commit(enqueue)
 
 
 def appointment_book(
@@ -179,9 +182,7 @@ def appointment_book(
 
 def _newsletter_start(*, email: str, opt_in: NewsletterOptIn) -> None:
     """Hand the opt-in to the newsletter app, which sends its own confirmation (double opt-in)."""
-    from newsletter.services import subscription_start
-
-    subscription_start(
+    newsletter_opt_in(
         email=email, source_url=opt_in.source_url, consent_text=opt_in.consent_text, ip_address=opt_in.ip_address
     )
 

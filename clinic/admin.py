@@ -6,11 +6,9 @@ Two-factor is optional for staff and required for superusers when
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin import AdminSite, ModelAdmin, site
+from django.contrib.admin import AdminSite
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
-
-from .models import OutgoingEmail
 
 
 def two_factor_required(user) -> bool:
@@ -52,40 +50,3 @@ class ClinicAdminSite(AdminSite):
         if not hasattr(request, "_clinic_needs_second_factor"):
             request._clinic_needs_second_factor = needs_second_factor(user)
         return not request._clinic_needs_second_factor
-
-
-class ReadOnlyAdminMixin:
-    """For records the site writes and staff only inspect: no adding, editing or deleting in the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    """Delivery state of every email the site promised to send; read-only, for spotting failures."""
-
-    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
-    list_filter = ["status"]
-    search_fields = ["reference", "subject"]
-    fields = [
-        "reference",
-        "subject",
-        "recipients",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "lease_until",
-        "sent_at",
-        "last_error",
-        "created_at",
-    ]
-    readonly_fields = fields
-
-
-site.register(OutgoingEmail, OutgoingEmailAdmin)

@@ -4,10 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from blog.sitemaps import SITEMAPS
-from blog.views import robots_txt
-
 from . import views
+from .sitemaps import SITEMAPS
 
 admin.site.site_header = settings.CLINIC_NAME + " — staff"
 admin.site.site_title = settings.CLINIC_NAME
@@ -23,7 +21,7 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", robots_txt, name="robots_txt"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.icon, {"name": "favicon.ico"}),
     path("apple-touch-icon.png", views.icon, {"name": "apple-touch-icon.png"}),
 ]

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from clinic.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 
 from .models import Delivery, Issue, Subscriber, Suppression
 from .sending import issue_send_resume, issue_send_start, issue_send_test

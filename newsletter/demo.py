@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from core.demo import grant
+
 from .emails import issue_content_render
 from .models import Delivery, Issue, Subscriber
 from .privacy import ip_hash
@@ -57,8 +59,6 @@ EDITOR_PERMISSIONS = {
 
 
 def seed(*, stdout) -> None:
-    from bookings.demo import grant
-
     grant(Group.objects.get(name="Front desk"), FRONT_DESK_PERMISSIONS)
     grant(Group.objects.get(name="Editors"), EDITOR_PERMISSIONS)
 

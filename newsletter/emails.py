@@ -8,8 +8,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from blog.markup import render_email
+from core.markdown import render_email
 
+from .articles import articles_published_since
 from .models import Issue, Subscriber
 from .tokens import confirm_token_make, unsubscribe_token_make
 
@@ -51,9 +52,7 @@ def confirmation_email_build(subscriber: Subscriber) -> EmailMultiAlternatives:
 
 
 def _posts_since_last_issue(issue: Issue) -> list:
-    """Posts published since the previous issue started sending (or the last 30 days for the first issue)."""
-    from blog.selectors import posts_published_since
-
+    """Articles published since the previous issue started sending (or the last 30 days for the first issue)."""
     previous = (
         Issue.objects.exclude(pk=issue.pk)
         .filter(started_at__isnull=False)
@@ -62,15 +61,7 @@ def _posts_since_last_issue(issue: Issue) -> list:
         .first()
     )
     since = previous or timezone.now() - timedelta(days=30)
-    return [
-        {
-            "title": post.title,
-            "url": settings.SITE_URL + post.get_absolute_url(),
-            "excerpt": post.excerpt,
-            "publish_at": post.publish_at,
-        }
-        for post in posts_published_since(since)
-    ]
+    return articles_published_since(since)
 
 
 def issue_content_render(issue: Issue) -> tuple[str, str]:

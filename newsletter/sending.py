@@ -27,6 +27,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from core.queue import task_enqueue
+
 from .emails import issue_content_render, issue_email_build
 from .models import Delivery, Issue, Subscriber
 from .tokens import new_preview_token
@@ -70,8 +72,6 @@ def issue_send_start(*, issue: Issue) -> int:
 
     Returns the number of deliveries created. Refuses an issue that is not a draft.
     """
-    from .tasks import issue_send_batch_task
-
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue.pk)
         if issue.status != Issue.Status.DRAFT:
@@ -86,7 +86,7 @@ def issue_send_start(*, issue: Issue) -> int:
             issue.finished_at = issue.started_at
             issue.save(update_fields=["status", "finished_at"])
         else:
-            transaction.on_commit(lambda: issue_send_batch_task.enqueue(issue_id=issue.pk))
+            transaction.on_commit(lambda: task_enqueue("newsletter.issue_send_batch", issue_id=issue.pk))
     return audience
 
 
@@ -106,11 +106,9 @@ def _deliveries_create(issue: Issue) -> int:
 
 def issue_send_resume(*, issue: Issue) -> bool:
     """Start the batch task again for an issue still sending (after a worker was killed). Safe to repeat."""
-    from .tasks import issue_send_batch_task
-
     if issue.status != Issue.Status.SENDING:
         return False
-    issue_send_batch_task.enqueue(issue_id=issue.pk)
+    task_enqueue("newsletter.issue_send_batch", issue_id=issue.pk)
     return True
 
 

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.models import OutgoingEmail
-from clinic.outbox import email_queue
+from core.models import OutgoingEmail
+from core.outbox import email_queue
 
 from .emails import confirmation_email_build
 from .models import Delivery, Subscriber, Suppression

@@ -1,9 +1,12 @@
 from django.utils import timezone
 from django_tasks import task
 
+from core.queue import registered
+
 from .sending import batch_interval, issue_has_pending, issue_send_batch
 
 
+@registered("newsletter.issue_send_batch")
 @task()
 def issue_send_batch_task(issue_id: int) -> dict:
     """Send one batch of an issue and keep the chain going until nothing is pending.

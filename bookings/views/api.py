@@ -2,7 +2,7 @@ from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
-from clinic.ratelimit import rate_limit_exceeded
+from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
 from ..selectors import parse_date, services_active, therapists_bookable

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from clinic.ratelimit import client_ip, rate_limit_exceeded
+from core.ratelimit import client_ip, rate_limit_exceeded
+from newsletter.interface import OPT_IN_LABEL
 
 from ..availability import slot_find, slots_available, slots_nearest
-from ..forms import NEWSLETTER_CONSENT_TEXT, DetailsForm
+from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..selectors import (
     format_start,
@@ -204,7 +205,7 @@ def details(request):
             if form.cleaned_data["newsletter"]:
                 newsletter = NewsletterOptIn(
                     source_url=request.build_absolute_uri(),
-                    consent_text=NEWSLETTER_CONSENT_TEXT,
+                    consent_text=OPT_IN_LABEL,
                     ip_address=client_ip(request),
                 )
             try:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from clinic.ratelimit import rate_limit_exceeded
+from core.ratelimit import rate_limit_exceeded
 
 from ..models import BookingPolicy
 from ..selectors import parse_start

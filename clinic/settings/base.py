@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "clinic.apps.ClinicConfig",
     "bookings",
     "blog",
@@ -65,14 +66,14 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "clinic.pagecache.PublicPageCacheMiddleware",
+    "core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "clinic.middleware.permissions_policy",
-    "clinic.middleware.database_unavailable",
+    "core.middleware.permissions_policy",
+    "core.middleware.database_unavailable",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,7 +126,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Public pages for anonymous visitors, cached without their per-visitor parts (clinic/pagecache.py).
+# Public pages for anonymous visitors, cached without their per-visitor parts (core/pagecache.py).
 # On by default in production with Redis: a change must reach every process's cache at once.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=not DEBUG and bool(REDIS_URL))
 
@@ -262,7 +263,7 @@ NEWSLETTER_SUBSCRIBE_PERIOD_SECONDS = 3600
 # --- Hardening settings ---
 # A slow mail server must not hold a worker forever: SMTP connections give up after this many seconds.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
-# Email outbox (clinic/outbox.py): a failed send is retried after 1, 2, 4, … minutes, then marked failed
+# Email outbox (core/outbox.py): a failed send is retried after 1, 2, 4, … minutes, then marked failed
 # after OUTBOX_MAX_ATTEMPTS attempts (8: about two hours of trying). A worker that dies mid-send leaves its
 # claim for OUTBOX_LEASE_SECONDS; after that the sweeper, run every OUTBOX_SWEEP_SECONDS, sends it again.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
@@ -272,7 +273,7 @@ OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=300)
 # Sent emails are deleted from the outbox after this many days (their bodies hold personal data).
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 # Input no database column can hold (NUL characters, out-of-range numbers) gets a 400 page, not a 500.
-MIDDLEWARE = [*MIDDLEWARE[:-1], "clinic.middleware.reject_unreadable_input", MIDDLEWARE[-1]]
+MIDDLEWARE = [*MIDDLEWARE[:-1], "core.middleware.reject_unreadable_input", MIDDLEWARE[-1]]
 # Intake answers are erased this many days after the session ended; the booking itself stays.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
 # --- end of hardening settings ---

@@ -1,6 +1,7 @@
 import pytest
 
-from blog.markup import parse_video_url, render, split_extra_tags
+from blog.markup import render, split_extra_tags
+from core.markdown import parse_video_url
 
 
 def tag_slugs(body: str) -> set[str]:

@@ -106,7 +106,7 @@ def test_schedule_tasks_starts_each_maintenance_chain_once_however_often_it_runs
     assert paths == [
         "bookings.tasks.intake_erase_expired",
         "bookings.tasks.reminders_catch_up",
-        "clinic.tasks.outbox_sweep",
+        "core.tasks.outbox_sweep",
     ]
 
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 from django.utils import timezone
 
-from clinic.pagecache import PublicPageCacheMiddleware
+from core.pagecache import PublicPageCacheMiddleware
 from newsletter.models import Subscriber
 from newsletter.tokens import form_stamp_age_seconds
 from tests.factories import AppointmentFactory, PostFactory, StaffUserFactory, clinic_with_hours

@@ -1,4 +1,4 @@
-from clinic.ratelimit import rate_limit_exceeded
+from core.ratelimit import rate_limit_exceeded
 
 
 def test_requests_over_the_limit_are_refused_per_ip(rf):

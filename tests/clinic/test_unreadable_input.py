@@ -3,7 +3,7 @@ from django.db import DataError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from clinic.middleware import reject_unreadable_input
+from core.middleware import reject_unreadable_input
 
 pytestmark = pytest.mark.django_db
 

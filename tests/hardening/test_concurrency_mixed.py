@@ -22,7 +22,7 @@ from bookings.services import (
     appointment_cancel,
     appointment_reschedule,
 )
-from clinic.models import OutgoingEmail
+from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
 
 NEW_YORK = ZoneInfo("America/New_York")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bookings.models import Appointment, BookingEvent
 from bookings.services import ClientDetails, appointment_book
 from bookings.tokens import feed_token, manage_token
-from clinic.models import OutgoingEmail
+from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
 
 from .fuzz import (

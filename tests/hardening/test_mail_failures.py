@@ -13,7 +13,7 @@ import time_machine
 from django.core import mail
 
 from bookings.models import Appointment
-from clinic.models import OutgoingEmail
+from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
 
 from .worker import run_worker
@@ -84,7 +84,7 @@ def test_with_the_immediate_queue_a_refused_email_does_not_fail_the_booking(clie
 
 
 def test_a_duplicated_send_task_does_not_send_twice(client, scene, mail_server, database_task_queue):
-    from clinic.tasks import outgoing_email_send
+    from core.tasks import outgoing_email_send
 
     service, (therapist, *_) = scene
     book(client, service, therapist, "2026-03-05T15:00Z")
@@ -97,7 +97,7 @@ def test_a_duplicated_send_task_does_not_send_twice(client, scene, mail_server, 
 def test_a_worker_killed_mid_send_loses_nothing_the_sweeper_sends_it_after_the_lease(
     client, scene, clock, mail_server, database_task_queue, settings
 ):
-    from clinic.tasks import outbox_sweep
+    from core.tasks import outbox_sweep
 
     service, (therapist, *_) = scene
     book(client, service, therapist, "2026-03-05T15:00Z")

@@ -12,8 +12,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from clinic.models import OutgoingEmail
-from clinic.outbox import email_deliver, email_queue, emails_flush, emails_prune
+from core.models import OutgoingEmail
+from core.outbox import email_deliver, email_queue, emails_flush, emails_prune
 
 from .backends import FlakyEmailBackend, WorkerKilled
 

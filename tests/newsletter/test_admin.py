@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
-from clinic.models import OutgoingEmail
+from core.models import OutgoingEmail
 from newsletter.models import Delivery, Issue, Subscriber, Suppression
 from newsletter.privacy import email_hashes
 from newsletter.services import CONSENT_TEXT, subscription_start

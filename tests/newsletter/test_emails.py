@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from blog.markup import render as blog_render
-from blog.markup import render_email
+from core.markdown import render_email
 from newsletter.emails import issue_content_render
 from newsletter.models import Subscriber
 from newsletter.sending import issue_send_start

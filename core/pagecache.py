@@ -6,7 +6,7 @@ This middleware stores the page *without* its per-visitor parts and puts fresh o
 hit: the CSRF token (for this visitor's cookie) and the newsletter form's "rendered at" stamp.
 
 What is cached, and for whom:
-- only the views listed in ``CACHED_VIEWS``, only for GET and HEAD, only with the query parameters
+- only the views an app registered with ``cacheable()`` (each app's ``cacheable.py``), only for GET and HEAD, only with the query parameters
   the view understands (anything else goes to the view), and only 200 answers that set no cookie,
   touch no session and are not marked private or no-store;
 - only for requests with no cookie besides the CSRF cookie: a signed-in member of staff, a
@@ -26,12 +26,13 @@ process sees an invalidation at once; off in development and tests.
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
@@ -46,37 +47,31 @@ class CachedView:
     params: frozenset[str] = frozenset()
 
 
-_BLOG = CachedView(300, ("blog",))
-_BLOG_LIST = CachedView(300, ("blog",), frozenset({"page"}))
-_BOOKINGS = CachedView(300, ("bookings", "blog"))
+#: URL name → how long and on what its page may be cached. Filled by ``cacheable()``.
+CACHED_VIEWS: dict[str, CachedView] = {}
+#: Hidden form fields whose value is made for each visitor, and how to make it. Filled by ``fresh_field()``.
+FRESH_FIELDS: dict[str, Callable[[HttpRequest], str]] = {"csrfmiddlewaretoken": get_token}
+#: App label → the longest its pages may stay cached right now (the blog: until the next scheduled post).
+TIMEOUT_LIMITS: dict[str, Callable[[], int]] = {}
 
-CACHED_VIEWS: dict[str, CachedView] = {
-    "home": CachedView(300, ("bookings", "blog")),
-    "privacy": CachedView(300, ()),
-    "blog:index": _BLOG_LIST,
-    "blog:category": _BLOG_LIST,
-    "blog:tag": _BLOG_LIST,
-    "blog:author": _BLOG_LIST,
-    "blog:archive": _BLOG_LIST,
-    "blog:post": _BLOG,
-    "blog:feed": _BLOG,
-    "blog:feed_atom": _BLOG,
-    "blog:category_feed": _BLOG,
-    "blog:category_feed_atom": _BLOG,
-    "blog:tag_feed": _BLOG,
-    "blog:tag_feed_atom": _BLOG,
-    "sitemap": _BLOG,
-    "bookings:therapist_list": _BOOKINGS,
-    "bookings:therapist_detail": _BOOKINGS,
-    "bookings:start": CachedView(30, ("bookings",), frozenset({"service", "therapist", "month", "date"})),
-    "bookings:api_availability": CachedView(30, ("bookings",), frozenset({"service", "therapist", "start", "end"})),
-}
 
-#: Hidden form fields whose value is made for each visitor, and how to make it.
-FRESH_FIELDS = {
-    "csrfmiddlewaretoken": get_token,
-    "stamp": lambda request: _form_stamp(),
-}
+def cacheable(*view_names: str, timeout: int, depends_on: tuple[str, ...] = (), params: Iterable[str] = ()) -> None:
+    """Let anonymous visitors get these views' pages from the cache, forgotten when an app in ``depends_on`` changes."""
+    config = CachedView(timeout, tuple(depends_on), frozenset(params))
+    for name in view_names:
+        CACHED_VIEWS[name] = config
+
+
+def fresh_field(name: str, make: Callable[[HttpRequest], str]) -> None:
+    """A hidden form field (``<input name=… value=…>``) whose value is made anew for every visitor."""
+    FRESH_FIELDS[name] = make
+
+
+def timeout_limit(app_label: str, limit: Callable[[], int]) -> None:
+    """Cap the cache time of every page depending on ``app_label`` by ``limit()`` seconds."""
+    TIMEOUT_LIMITS[app_label] = limit
+
+
 KEPT_HEADERS = (
     "Content-Type",
     "Content-Language",
@@ -87,13 +82,11 @@ KEPT_HEADERS = (
     "X-Robots-Tag",
     "Vary",
 )
-_FIELD_VALUE = re.compile(rb'name="(%s)" value="([^"]*)"' % "|".join(FRESH_FIELDS).encode())
 
 
-def _form_stamp() -> str:
-    from newsletter.tokens import form_stamp_make
-
-    return form_stamp_make()
+def _field_values(content: bytes) -> list[tuple[bytes, bytes]]:
+    names = "|".join(re.escape(name) for name in FRESH_FIELDS).encode()
+    return re.findall(rb'name="(%s)" value="([^"]*)"' % names, content)
 
 
 def enabled() -> bool:
@@ -117,11 +110,8 @@ def _config(request) -> CachedView | None:
 
 
 def _timeout(view: CachedView) -> int:
-    if "blog" not in view.depends_on:
-        return view.timeout
-    from blog.selectors import blog_fragment_seconds
-
-    return min(view.timeout, blog_fragment_seconds())
+    limits = [TIMEOUT_LIMITS[label]() for label in view.depends_on if label in TIMEOUT_LIMITS]
+    return min([view.timeout, *limits])
 
 
 def _key(request) -> str:
@@ -147,7 +137,7 @@ def _without_fresh_values(request, content: bytes) -> tuple[bytes, tuple[str, ..
 
     None when a CSRF token was made for the page but not in a form field we know how to refresh.
     """
-    found = {name.decode(): value for name, value in _FIELD_VALUE.findall(content) if value}
+    found = {name.decode(): value for name, value in _field_values(content) if value}
     if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and "csrfmiddlewaretoken" not in found:
         return None
     for name, value in found.items():
@@ -208,14 +198,15 @@ class PublicPageCacheMiddleware:
 
 def _data_changed(sender, **kwargs):
     app_label = sender._meta.app_label
-    if app_label in WATCHED_APPS and enabled():
+    if enabled() and app_label in watched_apps():
         generation_bump(app_label)
 
 
-WATCHED_APPS = frozenset(label for view in CACHED_VIEWS.values() for label in view.depends_on)
+def watched_apps() -> frozenset[str]:
+    return frozenset(label for view in CACHED_VIEWS.values() for label in view.depends_on)
 
 
 def connect_signals() -> None:
-    """Called once from ClinicConfig.ready(), so writes from commands and workers invalidate too."""
+    """Called once from CoreConfig.ready(), so writes from commands and workers invalidate too."""
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_data_changed, dispatch_uid="clinic-pagecache")

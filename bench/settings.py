@@ -9,11 +9,11 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from .base import *  # noqa: E402, F403
 
-ROOT_URLCONF = "clinic.bench_urls"
+ROOT_URLCONF = "bench.urls"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Each simulated client sends its own X-Forwarded-For, so per-IP rate limits behave as with many
 # real visitors behind the reverse proxy (the limits themselves are the production ones).
-MIDDLEWARE = ["clinic.bench_middleware.forwarded_client_address", *MIDDLEWARE]  # noqa: F405
+MIDDLEWARE = ["bench.middleware.forwarded_client_address", *MIDDLEWARE]  # noqa: F405

@@ -1,4 +1,4 @@
-"""Middleware for benchmark runs only (clinic.settings.bench), never in production settings."""
+"""Middleware for benchmark runs only (bench.settings), never in production settings."""
 
 
 def forwarded_client_address(get_response):

@@ -5,7 +5,7 @@ from django.db.models import Q
 class OutgoingEmail(models.Model):
     """One email waiting to go out, written in the same transaction as the change it reports.
 
-    The row is the source of truth for delivery (see clinic/outbox.py): a booking that committed
+    The row is the source of truth for delivery (see core/outbox.py): a booking that committed
     always has its emails here, whatever happens to the mail server or the worker afterwards.
     """
 

@@ -1,7 +1,8 @@
-"""Images the demo content draws for itself, so nothing is downloaded."""
+"""Helpers for every app's demo content: permissions for the demo staff groups, and images drawn here."""
 
 import io
 
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
@@ -47,3 +48,10 @@ def landscape(seed: int, *, width: int = 1600, height: int = 900) -> ContentFile
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=82, optimize=True)
     return ContentFile(buffer.getvalue())
+
+
+def grant(group: Group, permissions_by_app: dict[str, list[str]]) -> None:
+    """Add the named permissions to a group; used by each app's demo module."""
+    for app_label, codenames in permissions_by_app.items():
+        permissions = Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        group.permissions.add(*permissions)

@@ -1,7 +1,7 @@
 """Transactional outbox for email: nothing a committed change promised to send is lost, nothing is sent twice.
 
 ``email_queue`` stores the message as a row inside the caller's transaction and, once that commits,
-enqueues ``clinic.tasks.outgoing_email_send``. Delivery claims the row, talks to the mail server
+enqueues the ``core.email_send`` task (core/tasks.py). Delivery claims the row, talks to the mail server
 outside any transaction, then marks it:
 
 * pending → sending (attempts + 1, a lease of ``OUTBOX_LEASE_SECONDS``) → sent;
@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import OutgoingEmail
+from .queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +79,9 @@ def email_queue(*, message: EmailMessage, reference: str) -> OutgoingEmail:
 
 
 def _enqueue_send(email_id: int, run_after: datetime | None = None) -> None:
-    from .tasks import outgoing_email_send
-
-    task = outgoing_email_send
-    if run_after is not None:
-        if not task.get_backend().supports_defer:
-            return  # the sweeper sends it when it is due
-        task = task.using(run_after=run_after)
+    # Without a deferring backend the sweeper sends a retry when it is due.
     try:
-        task.enqueue(email_id=email_id)
+        task_enqueue("core.email_send", run_after=run_after, email_id=email_id)
     except Exception:
         # The row is committed: the sweeper sends it even if the queue refused the task.
         logger.exception("Could not enqueue outgoing email %s; the outbox sweeper will send it", email_id)

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+from . import pagecache
+
+
+class CoreConfig(AppConfig):
+    """The ground floor: infrastructure every app may use and that imports none of them."""
+
+    name = "core"
+    verbose_name = "Site infrastructure"
+
+    def ready(self):
+        # Fill the task registry (core.queue) with every app's tasks, as the admin finds admin.py.
+        autodiscover_modules("tasks")
+        pagecache.connect_signals()

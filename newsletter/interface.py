@@ -1,0 +1,29 @@
+"""What other apps may use of the newsletter, and what the newsletter takes from them.
+
+- Opting in: the booking form offers the newsletter as a checkbox; whoever ticks it gets the same
+  double opt-in as the footer form, with the newsletter's own wording on record.
+- Recent articles: an issue can list what was published since the last one. The newsletter does not
+  know the blog; the blog registers itself as a source of ``Article``s. So the arrow runs
+  blog → newsletter, never back.
+"""
+
+from . import services
+from .articles import Article, article_source_register, articles_published_since
+from .services import CONSENT_TEXT
+
+OPT_IN_LABEL = f"Send me the clinic's newsletter. {CONSENT_TEXT} I will get an email to confirm first."
+
+
+def newsletter_opt_in(*, email: str, source_url: str, consent_text: str, ip_address: str | None) -> None:
+    """Start a subscription for someone who opted in on another form (``consent_text``: what they ticked)."""
+    services.subscription_start(email=email, source_url=source_url, consent_text=consent_text, ip_address=ip_address)
+
+
+__all__ = [
+    "CONSENT_TEXT",
+    "OPT_IN_LABEL",
+    "Article",
+    "article_source_register",
+    "articles_published_since",
+    "newsletter_opt_in",
+]
