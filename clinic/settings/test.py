@@ -16,7 +16,8 @@ SITE_URL = "https://clinic.test"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: concurrency tests need real WAL and
     # real write locks across connections, as in production.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+    # TEST_SQLITE_NAME lets two checkouts (or two runs) on one machine keep apart.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_SQLITE_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}  # noqa: F405
 
 # Serve static files straight from the apps and packages, as in development.
 WHITENOISE_USE_FINDERS = True

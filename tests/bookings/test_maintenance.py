@@ -11,7 +11,7 @@ from bookings.models import Appointment
 from bookings.services import ClientDetails, appointment_book
 from bookings.tasks import intake_erase_expired
 from tests.factories import AppointmentFactory, clinic_with_hours
-from tests.hardening.worker import run_worker
+from tests.worker import run_worker
 
 from .conftest import NEW_YORK, local
 

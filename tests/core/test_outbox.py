@@ -143,7 +143,7 @@ class SlowBackend(FlakyEmailBackend):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_delivering_the_same_email_at_once_send_it_once(mail_server, settings):
-    settings.EMAIL_BACKEND = "tests.hardening.test_outbox.SlowBackend"
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.SlowBackend"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # nobody sends it first
     email = queue_one()
     barrier = threading.Barrier(4)

@@ -4,7 +4,7 @@ Requests are built from raw bytes (percent-encoded query strings and bodies), so
 what a browser never would: invalid UTF-8, encoded surrogates, NUL bytes, wrong content types.
 
 Bounded for CI: ``FUZZ_EXAMPLES`` examples per test (25 by default, derandomized so CI is
-repeatable). For a longer hunt: ``FUZZ_EXAMPLES=2000 pytest tests/hardening -k fuzz`` (random seeds).
+repeatable). For a longer hunt: ``FUZZ_EXAMPLES=2000 pytest tests -k fuzz`` (random seeds).
 """
 
 import os
@@ -24,7 +24,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-# Inputs tried per test, printed at the end of the session (tests/hardening/conftest.py).
+# Inputs tried per test, printed at the end of the session (tests/conftest.py).
 TRIED: Counter = Counter()
 
 # Markup that must never come back unescaped in an HTML page.
@@ -164,3 +164,17 @@ def assert_safe(response, sent: list[str] | None = None) -> None:
 
 def row_counts(*models) -> dict:
     return {model.__name__: model.objects.count() for model in models}
+
+
+def token_variants(real: str):
+    """Hostile tokens, and the real one bent: truncated, extended, one character changed, re-signed by hand."""
+    return st.one_of(
+        hostile_text().filter(bool),
+        st.binary(min_size=1, max_size=60),
+        st.integers(min_value=0, max_value=len(real) - 1).map(
+            lambda i: real[:i] + ("A" if real[i] != "A" else "B") + real[i + 1 :]
+        ),
+        st.integers(min_value=1, max_value=len(real) - 1).map(lambda i: real[:i]),
+        st.text(max_size=20).map(lambda tail: real + tail).filter(lambda t: t != real),
+        st.just(real.split(":")[0] + ":forged-signature"),
+    )

@@ -6,8 +6,7 @@ from hypothesis import strategies as st
 
 from blog.models import Post
 from tests.factories import CategoryFactory, PostFactory
-
-from .fuzz import FUZZ, TRIED, assert_safe, encoded, hostile_params, hostile_value, raw_get, texts_sent
+from tests.fuzz import FUZZ, TRIED, assert_safe, encoded, hostile_params, hostile_value, raw_get, texts_sent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,7 @@ from django.core import mail
 from bookings.models import Appointment
 from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
-
-from .worker import run_worker
+from tests.worker import run_worker
 
 NEW_YORK = ZoneInfo("America/New_York")
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,8 +13,7 @@ from bookings.services import ClientDetails, appointment_book
 from bookings.tokens import feed_token, manage_token
 from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
-
-from .fuzz import (
+from tests.fuzz import (
     CONTENT_TYPES,
     FUZZ,
     SCRIPT_PAYLOADS,
@@ -22,13 +21,13 @@ from .fuzz import (
     assert_safe,
     encoded,
     hostile_params,
-    hostile_text,
     hostile_value,
     query,
     raw_get,
     raw_post,
     row_counts,
     texts_sent,
+    token_variants,
 )
 
 pytestmark = pytest.mark.django_db
@@ -152,20 +151,6 @@ def test_fuzz_the_availability_api_answers_json_and_never_fails(client, scene, p
     assert_safe(response)
     assert response["Content-Type"] == "application/json"
     assert response.status_code in (200, 400, 429)
-
-
-def token_variants(real: str):
-    """Hostile tokens, and the real one bent: truncated, extended, one character changed, re-signed by hand."""
-    return st.one_of(
-        hostile_text().filter(bool),
-        st.binary(min_size=1, max_size=60),
-        st.integers(min_value=0, max_value=len(real) - 1).map(
-            lambda i: real[:i] + ("A" if real[i] != "A" else "B") + real[i + 1 :]
-        ),
-        st.integers(min_value=1, max_value=len(real) - 1).map(lambda i: real[:i]),
-        st.text(max_size=20).map(lambda tail: real + tail).filter(lambda t: t != real),
-        st.just(real.split(":")[0] + ":forged-signature"),
-    )
 
 
 @FUZZ

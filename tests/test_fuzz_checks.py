@@ -3,7 +3,7 @@
 import pytest
 from django.http import HttpResponse, JsonResponse
 
-from .fuzz import SCRIPT_PAYLOADS, assert_safe, encoded
+from tests.fuzz import SCRIPT_PAYLOADS, assert_safe, encoded
 
 
 def test_an_unescaped_payload_in_a_page_fails_the_check():

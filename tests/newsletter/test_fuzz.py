@@ -10,9 +10,18 @@ from hypothesis import strategies as st
 from newsletter.models import Delivery, Subscriber, Suppression
 from newsletter.tokens import confirm_token_make, form_stamp_make, unsubscribe_token_make
 from tests.factories import SubscriberFactory
-
-from .fuzz import CONTENT_TYPES, FUZZ, TRIED, assert_safe, encoded, hostile_params, raw_get, raw_post, texts_sent
-from .test_fuzz_bookings import token_variants
+from tests.fuzz import (
+    CONTENT_TYPES,
+    FUZZ,
+    TRIED,
+    assert_safe,
+    encoded,
+    hostile_params,
+    raw_get,
+    raw_post,
+    texts_sent,
+    token_variants,
+)
 
 pytestmark = pytest.mark.django_db
 WRITES = (Subscriber, Suppression, Delivery)
