@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from core.outbox import email_queue
+from core.site import clinic_details
 
 from .calendar import appointment_ics
 from .models import Appointment, BookingPolicy, Therapist
@@ -46,12 +47,7 @@ def _context(appointment: Appointment, event: str) -> dict:
         "policy": BookingPolicy.current(),
         "manage_url": settings.SITE_URL + reverse("bookings:manage", kwargs={"token": manage_token(appointment)}),
         "schedule_url": settings.SITE_URL + reverse("bookings:staff_schedule"),
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "address": settings.CLINIC_ADDRESS,
-            "phone": settings.CLINIC_PHONE,
-            "email": settings.CLINIC_EMAIL,
-        },
+        "clinic": clinic_details(),
     }
 
 

@@ -1,15 +1,8 @@
 from django.conf import settings
 
+from core.site import clinic_details
+
 
 def clinic(request):
     """The clinic's name and contact details, for the header, footer and page titles."""
-    return {
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "address": settings.CLINIC_ADDRESS,
-            "phone": settings.CLINIC_PHONE,
-            "email": settings.CLINIC_EMAIL,
-            "time_zone": settings.CLINIC_TIME_ZONE,
-        },
-        "site_url": settings.SITE_URL,
-    }
+    return {"clinic": clinic_details(), "site_url": settings.SITE_URL}

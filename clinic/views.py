@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from blog.selectors import posts_for_home
 from bookings.selectors import services_active, therapists_public
+from core.site import clinic_details
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,4 @@ def server_error(request):
     """The 500 page, rendered without a request context so it cannot fail on the database."""
 
     template = loader.get_template("500.html")
-    return HttpResponseServerError(
-        template.render({"clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}})
-    )
+    return HttpResponseServerError(template.render({"clinic": clinic_details()}))

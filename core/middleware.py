@@ -6,6 +6,8 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 
+from .site import clinic_details
+
 logger = logging.getLogger(__name__)
 
 
@@ -33,9 +35,7 @@ def database_unavailable(get_response):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable while serving %s", request.path, exc_info=exception)
-        body = loader.get_template("503.html").render(
-            {"clinic": {"name": settings.CLINIC_NAME, "phone": settings.CLINIC_PHONE}}
-        )
+        body = loader.get_template("503.html").render({"clinic": clinic_details()})
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "30"
         return response

@@ -9,19 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.markdown import render_email
+from core.site import clinic_details
 
 from .articles import articles_published_since
 from .models import Issue, Subscriber
 from .tokens import confirm_token_make, unsubscribe_token_make
-
-
-def _clinic() -> dict:
-    return {
-        "name": settings.CLINIC_NAME,
-        "address": settings.CLINIC_ADDRESS,
-        "phone": settings.CLINIC_PHONE,
-        "email": settings.CLINIC_EMAIL,
-    }
 
 
 def confirm_url(subscriber: Subscriber) -> str:
@@ -36,7 +28,7 @@ def unsubscribe_url(subscriber_token: str) -> str:
 
 def confirmation_email_build(subscriber: Subscriber) -> EmailMultiAlternatives:
     context = {
-        "clinic": _clinic(),
+        "clinic": clinic_details(),
         "confirm_url": confirm_url(subscriber),
         "valid_days": settings.NEWSLETTER_CONFIRM_MAX_AGE_SECONDS // 86400,
         "site_url": settings.SITE_URL,
@@ -92,7 +84,7 @@ def issue_email_build(
         "body_html": body_html,
         "body_text": body_text,
         "unsubscribe_url": link,
-        "clinic": _clinic(),
+        "clinic": clinic_details(),
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(

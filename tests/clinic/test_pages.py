@@ -55,6 +55,13 @@ def test_server_error_page_is_friendly_and_needs_no_database(rf):
     assert "Something went wrong on our side" in response.content.decode()
 
 
+def test_server_error_page_gives_the_clinic_phone(rf, settings):
+    from clinic.views import server_error
+
+    settings.CLINIC_PHONE = "(555) 010-0199"
+    assert "(555) 010-0199" in server_error(rf.get("/")).content.decode()
+
+
 def test_therapist_profile_shows_credentials_and_booking_link(client, db):
     therapist = TherapistFactory(name="Jane Doe", slug="jane-doe", credentials="LMT, E-RYT 500")
     response = client.get(therapist.get_absolute_url())

@@ -1,0 +1,14 @@
+"""The clinic's name and contact details, as every page, error page and email shows them."""
+
+from django.conf import settings
+
+
+def clinic_details() -> dict:
+    """The ``clinic`` context for templates; built from settings on each call, so tests may override them."""
+    return {
+        "name": settings.CLINIC_NAME,
+        "address": settings.CLINIC_ADDRESS,
+        "phone": settings.CLINIC_PHONE,
+        "email": settings.CLINIC_EMAIL,
+        "time_zone": settings.CLINIC_TIME_ZONE,
+    }
