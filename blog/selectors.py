@@ -276,17 +276,17 @@ def post_json_ld(post: Post) -> SafeString:
     }
     if post.author.credentials:
         data["author"]["honorificSuffix"] = post.author.credentials
-    if post.hero_default:
-        data["image"] = _absolute(post.hero_default["url"])
+    if image := post_image_url(post):
+        data["image"] = image
     text = json.dumps(data, ensure_ascii=False)
     for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(char, code)
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped cannot close the script element
 
 
-def _absolute(url: str) -> str:
+def post_image_url(post: Post) -> str:
+    """The absolute address of the post's hero image for og:image and JSON-LD, or "" when it has none."""
+    if not post.hero_default:
+        return ""
+    url = post.hero_default["url"]
     return url if url.startswith(("http://", "https://")) else settings.SITE_URL + "/" + url.lstrip("/")
-
-
-def absolute_url(url: str) -> str:
-    return _absolute(url)

@@ -16,13 +16,6 @@ from .selectors import blog_cache_forget
 HERO_WIDTHS = (480, 960, 1600)
 
 
-def post_render(*, post: Post) -> None:
-    """Fill the cached HTML and the derived excerpt from the Markdown body. Writes nothing to the database."""
-    rendered = markup.render(post.body)
-    post.body_html = rendered.html
-    post.body_excerpt = rendered.excerpt
-
-
 @transaction.atomic
 def post_write(*, post: Post) -> Post:
     """Save a post and everything derived from it: rendered body, tags, old addresses and hero sizes.

@@ -161,7 +161,7 @@ def _post_context(post: Post, *, preview: bool) -> dict:
         "previous_post": previous_post,
         "next_post": next_post,
         "json_ld": selectors.post_json_ld(post),
-        "og_image": selectors.absolute_url(post.hero_default["url"]) if post.hero_default else "",
+        "og_image": selectors.post_image_url(post),
     }
 
 

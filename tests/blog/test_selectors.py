@@ -1,9 +1,11 @@
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from blog.selectors import posts_for_home, posts_published_since
+from blog.selectors import post_image_url, post_json_ld, posts_for_home, posts_published_since
+from tests.blog.images import jpeg
 from tests.factories import CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +40,16 @@ def test_home_page_shows_the_blog_section(client):
     PostFactory(title="Fresh from the blog")
     content = client.get("/").content.decode()
     assert "From the blog" in content and "Fresh from the blog" in content
+
+
+def test_the_post_image_is_the_absolute_address_of_its_960_pixel_hero_shared_with_json_ld():
+    post = PostFactory(hero_image=jpeg(2000, 1000), hero_alt="Morning light on a trail")
+    url = post_image_url(post)
+    assert url.startswith("https://clinic.test/media/blog/hero/variants/") and url.endswith("-960w.webp")
+    assert json.loads(post_json_ld(post))["image"] == url
+
+
+def test_a_post_without_a_hero_has_no_image_anywhere():
+    post = PostFactory()
+    assert post_image_url(post) == ""
+    assert "image" not in json.loads(post_json_ld(post))
