@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from newsletter.interface import OPT_IN_LABEL
 
+from .availability import clinic_tz
 from .models import Service, Therapist
 from .services import ClientDetails
 
@@ -99,8 +100,6 @@ class StaffTimeForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date") and cleaned.get("time"):
-            from .availability import clinic_tz
-
             tz = clinic_tz()
             moment = datetime.combine(cleaned["date"], cleaned["time"], tzinfo=tz)
             # A wall-clock time in the spring-forward gap does not survive the round trip through UTC.
