@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from . import services
@@ -98,22 +97,7 @@ class PostAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        # A draft switched to "published" with its publish time left as it was (the time the draft
-        # was started) goes out now: dated today, on top of the list, in the next newsletter.
-        # The form shows whole seconds, so an untouched time comes back without its microseconds.
-        started_at = form.initial.get("publish_at")
-        just_published = (
-            change
-            and "status" in form.changed_data
-            and obj.status == Post.Status.PUBLISHED
-            and started_at is not None
-            and obj.publish_at == started_at.replace(microsecond=0)
-            and obj.publish_at <= timezone.now()
-        )
-        if just_published:
-            services.post_publish(post=obj)
-        else:
-            services.post_write(post=obj)
+        services.post_write(post=obj)
 
     def delete_model(self, request, obj):
         services.post_delete(post=obj)

@@ -20,9 +20,16 @@ HERO_WIDTHS = (480, 960, 1600)
 def post_write(*, post: Post) -> Post:
     """Save a post and everything derived from it: rendered body, tags, old addresses and hero sizes.
 
-    Rendering happens on every save, so the cached HTML can never be older than the text.
+    Rendering happens on every save, so the cached HTML can never be older than the text. A draft
+    published with its publish time left as it was goes out now (see ``_is_just_published``).
     """
-    previous = Post.objects.filter(pk=post.pk).values("slug", "hero_image").first() if post.pk else None
+    previous = (
+        Post.objects.filter(pk=post.pk).values("slug", "hero_image", "status", "publish_at").first()
+        if post.pk
+        else None
+    )
+    if previous and _is_just_published(post, previous):
+        post.publish_at = timezone.now()
     rendered = markup.render(post.body)
     post.body_html = rendered.html
     post.body_excerpt = rendered.excerpt
@@ -39,6 +46,21 @@ def post_write(*, post: Post) -> Post:
     post_tags_sync(post=post, text_tags=rendered.tags)
     blog_cache_forget()
     return post
+
+
+def _is_just_published(post: Post, previous: dict) -> bool:
+    """Whether a draft is being published with the publish time it already had (when it was started).
+
+    Such a post goes out now: dated today, on top of the list, in the next newsletter. A time the
+    editor chose, past or future, is kept. The edit form shows whole seconds, so a time left as it
+    was comes back without its microseconds; both sides are compared to the second.
+    """
+    return (
+        previous["status"] != Post.Status.PUBLISHED
+        and post.status == Post.Status.PUBLISHED
+        and post.publish_at.replace(microsecond=0) == previous["publish_at"].replace(microsecond=0)
+        and post.publish_at <= timezone.now()
+    )
 
 
 def post_delete(*, post: Post) -> None:

@@ -100,3 +100,43 @@ def test_publishing_with_a_future_time_schedules_the_post():
     post_publish(post=post, publish_at=timezone.now() + timedelta(days=2))
     assert post.is_scheduled
     assert not Post.objects.published().filter(pk=post.pk).exists()
+
+
+def test_publishing_a_draft_with_the_time_it_was_started_dates_it_now():
+    post = PostFactory(status=Post.Status.DRAFT, publish_at=timezone.now() - timedelta(days=30))
+    post.status = Post.Status.PUBLISHED
+    post_write(post=post)
+    assert timezone.now() - Post.objects.get(pk=post.pk).publish_at < timedelta(minutes=1)
+
+
+def test_a_start_time_that_comes_back_in_whole_seconds_still_counts_as_untouched():
+    post = PostFactory(status=Post.Status.DRAFT, publish_at=timezone.now() - timedelta(days=30, microseconds=1))
+    post.status = Post.Status.PUBLISHED
+    post.publish_at = post.publish_at.replace(microsecond=0)
+    post_write(post=post)
+    assert timezone.now() - Post.objects.get(pk=post.pk).publish_at < timedelta(minutes=1)
+
+
+def test_a_past_time_chosen_when_publishing_a_draft_is_kept():
+    post = PostFactory(status=Post.Status.DRAFT, publish_at=timezone.now() - timedelta(days=30))
+    chosen = timezone.now() - timedelta(days=10)
+    post.status = Post.Status.PUBLISHED
+    post.publish_at = chosen
+    post_write(post=post)
+    assert Post.objects.get(pk=post.pk).publish_at == chosen
+
+
+def test_a_draft_published_with_its_future_time_is_scheduled_for_that_time():
+    later = timezone.now() + timedelta(days=3)
+    post = PostFactory(status=Post.Status.DRAFT, publish_at=later)
+    post.status = Post.Status.PUBLISHED
+    post_write(post=post)
+    assert Post.objects.get(pk=post.pk).publish_at == later
+
+
+def test_editing_a_published_post_keeps_its_date():
+    published_at = timezone.now() - timedelta(days=30)
+    post = PostFactory(publish_at=published_at)
+    post.title = "A better title"
+    post_write(post=post)
+    assert Post.objects.get(pk=post.pk).publish_at == published_at
