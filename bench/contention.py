@@ -113,7 +113,7 @@ def free_times(count: int) -> list[tuple[str, str, str]]:
 
     from bookings.availability import clinic_tz, slots_available
     from bookings.models import Appointment, Room, Service, Therapist
-    from bookings.selectors import format_start
+    from bookings.params import format_start
 
     service = Service.objects.get(slug=bigclinic.EXPRESS_SLUG)
     today = timezone.now().astimezone(clinic_tz()).date()

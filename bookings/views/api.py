@@ -5,7 +5,8 @@ from django.views.decorators.http import require_GET
 from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
-from ..selectors import parse_date, services_active, therapists_bookable
+from ..params import parse_date
+from ..selectors import services_active, therapists_bookable
 
 CACHE_SECONDS = 30
 

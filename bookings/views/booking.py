@@ -4,8 +4,9 @@ Every step is a plain GET link or form, so it all works without JavaScript; stat
 only fetches /api/availability/ to show a day's times without a page load.
 """
 
+import calendar as pycalendar
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,15 +20,8 @@ from newsletter.interface import OPT_IN_LABEL
 from ..availability import slot_find, slots_available, slots_nearest
 from ..forms import DetailsForm
 from ..models import BookingPolicy
-from ..selectors import (
-    format_start,
-    month_weeks,
-    parse_date,
-    parse_month,
-    parse_start,
-    services_active,
-    therapists_bookable,
-)
+from ..params import format_start, parse_date, parse_month, parse_start
+from ..selectors import services_active, therapists_bookable
 from ..services import NewsletterOptIn, SlotTaken, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
 
@@ -56,6 +50,12 @@ def _choices(params):
         if therapist is not None and not therapist.services.filter(pk=service.pk).exists():
             raise BadChoice(f"{therapist.name} doesn't offer {service.name}. Please choose another therapist.", 200)
     return service, therapist, any_therapist
+
+
+def _month_weeks(first_of_month: date) -> list[list[date | None]]:
+    """The month as weeks from Monday to Sunday; days of the neighbouring months are None."""
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first_of_month.year, first_of_month.month)
+    return [[day if day.month == first_of_month.month else None for day in week] for week in weeks]
 
 
 def calendar_context(request, *, service, therapist, link_params: dict, exclude_appointment_id=None) -> dict:
@@ -102,7 +102,7 @@ def calendar_context(request, *, service, therapist, link_params: dict, exclude_
             }
             for day in week
         ]
-        for week in month_weeks(month)
+        for week in _month_weeks(month)
     ]
     previous_month = (month - timedelta(days=1)).replace(day=1)
     return {

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.ratelimit import rate_limit_exceeded
 
 from ..models import BookingPolicy
-from ..selectors import parse_start
+from ..params import parse_start
 from ..services import ChangeRefused, SlotTaken, appointment_cancel, appointment_reschedule, client_change_refusal
 from ..tokens import appointment_from_manage_token
 from .booking import BadChoice, calendar_context

@@ -21,7 +21,8 @@ from ..availability import clinic_tz
 from ..calendar import therapist_feed_ics
 from ..forms import StaffBookingForm, StaffMoveForm
 from ..models import Appointment, Room, Therapist, _new_key
-from ..selectors import appointments_for_schedule, parse_date
+from ..params import parse_date
+from ..selectors import appointments_for_schedule
 from ..services import BookingError, SlotTaken, appointment_book, appointment_mark, appointment_reschedule
 from ..tokens import feed_token, therapist_from_feed_token
 

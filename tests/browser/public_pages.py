@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Appointment
-from bookings.selectors import format_start
+from bookings.params import format_start
 from bookings.tokens import manage_token
 from newsletter.tokens import confirm_token_make, unsubscribe_token_make
 from tests.factories import (

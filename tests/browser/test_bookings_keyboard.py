@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings.models import Appointment
-from bookings.selectors import format_start
+from bookings.params import format_start
 from tests.factories import clinic_with_hours
 
 pytestmark = pytest.mark.django_db(transaction=True)
