@@ -89,7 +89,7 @@ WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M
 UNIT = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-# Every request comes from its own client address (see clinic/bench_middleware.py).
+# Every request comes from its own client address (bench/settings.py trusts loopback as the proxy).
 CLIENT_SCRIPT = """
 request = function()
   wrk.headers["X-Forwarded-For"] = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)

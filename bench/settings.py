@@ -14,6 +14,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-# Each simulated client sends its own X-Forwarded-For, so per-IP rate limits behave as with many
-# real visitors behind the reverse proxy (the limits themselves are the production ones).
-MIDDLEWARE = ["bench.middleware.forwarded_client_address", *MIDDLEWARE]  # noqa: F405
+# Each simulated client sends its own X-Forwarded-For, as nginx would for many real visitors, so
+# per-client rate limits behave as in production (core/clientip.py; the limits are the production ones).
+TRUSTED_PROXIES = ["127.0.0.1", "::1"]

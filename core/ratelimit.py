@@ -5,10 +5,7 @@ import hashlib
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-def client_ip(request: HttpRequest) -> str:
-    """The client's address. Behind our reverse proxy REMOTE_ADDR is set from X-Forwarded-For by the proxy."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+from .clientip import client_ip
 
 
 def rate_limit_exceeded(request: HttpRequest, *, scope: str, limit: int, period_seconds: int) -> bool:

@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.ratelimit import client_ip, rate_limit_exceeded
+from core.clientip import client_ip
+from core.ratelimit import rate_limit_exceeded
 
 from .forms import SubscribeForm
 from .services import CONSENT_TEXT, ConfirmationSuperseded, subscription_confirm, subscription_end, subscription_start

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
-from core.ratelimit import client_ip, rate_limit_exceeded
+from core.clientip import client_ip
+from core.ratelimit import rate_limit_exceeded
 from newsletter.interface import OPT_IN_LABEL
 
 from ..availability import slot_find, slots_available, slots_nearest

@@ -27,6 +27,9 @@ if not DEBUG and (SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Reverse proxies whose X-Forwarded-For we believe (addresses or networks, e.g. "127.0.0.1,10.0.0.0/8").
+# Empty: the app is reached directly and REMOTE_ADDR is the client. See core/clientip.py.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 
 # The clinic itself: shown in the footer, on pages and in every email.
 CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Massage Therapy")
@@ -110,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# How long a capacity write waits for another transaction's row lock on PostgreSQL (core.locking).
+LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=5000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (and so rate limits): Redis when REDIS_URL is set, else in-process.
@@ -156,6 +161,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
+# The client's address behind our reverse proxies (core/clientip.py), for rate limits and axes alike.
+AXES_CLIENT_IP_CALLABLE = "core.clientip.axes_client_ip"
 # Two-factor sign-in (TOTP, django-otp): optional for staff, required for superusers in production.
 OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=not DEBUG)
 OTP_TOTP_ISSUER = CLINIC_NAME
