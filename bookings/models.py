@@ -2,10 +2,13 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+
+from core.constraints import PostgresExclusionConstraint, TsTzRange
 
 
 class Room(models.Model):
@@ -207,6 +210,11 @@ class BookingPolicy(models.Model):
         return cls.objects.order_by("pk").first() or cls()
 
 
+# The time an appointment keeps its therapist and room busy, and the appointments that count.
+_SESSION = TsTzRange("starts_at", "blocked_until", RangeBoundary(inclusive_lower=True, inclusive_upper=False))
+_ACTIVE = ~Q(status="cancelled")
+
+
 class AppointmentQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(status=Appointment.Status.CANCELLED)
@@ -215,8 +223,10 @@ class AppointmentQuerySet(models.QuerySet):
 class Appointment(models.Model):
     """A booked session. Written only through bookings.services, which lock and re-check availability.
 
-    On PostgreSQL two exclusion constraints (added by migration 0003, PostgreSQL only) forbid any two
-    active appointments whose [starts_at, blocked_until) ranges overlap for the same therapist or room.
+    On PostgreSQL two exclusion constraints forbid any two active appointments whose
+    [starts_at, blocked_until) ranges overlap for the same therapist or room. SQLite cannot state
+    them, so there they write no SQL (core.constraints) and its serialised writers plus the
+    services' re-check hold the rule. Migration 0003 creates them; 0005 records them in the state.
     """
 
     class Status(models.TextChoices):
@@ -278,6 +288,16 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start"),
             models.CheckConstraint(condition=Q(blocked_until__gte=F("ends_at")), name="appointment_blocked_after_end"),
+            PostgresExclusionConstraint(
+                name="appointment_no_therapist_overlap",
+                expressions=[("therapist", RangeOperators.EQUAL), (_SESSION, RangeOperators.OVERLAPS)],
+                condition=_ACTIVE,
+            ),
+            PostgresExclusionConstraint(
+                name="appointment_no_room_overlap",
+                expressions=[("room", RangeOperators.EQUAL), (_SESSION, RangeOperators.OVERLAPS)],
+                condition=_ACTIVE,
+            ),
         ]
 
     def __str__(self):

@@ -4,16 +4,19 @@ The pattern, for booking and moving alike: open a transaction, lock, re-check av
 Locks are taken in one order everywhere — the candidate therapists' rows by primary key, then the
 service's rooms by primary key — so two bookings can never deadlock. On SQLite ``select_for_update``
 is a no-op, but the IMMEDIATE transaction already serialises writers. On PostgreSQL the exclusion
-constraints are the last line: a violation becomes the same ``SlotTaken`` answer.
+constraints are the last line: a violation, known by the constraint's name, becomes the same
+``SlotTaken`` answer.
 """
 
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.postgres.constraints import ExclusionConstraint
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.constraints import violated_constraint
 from core.queue import task_enqueue
 from newsletter.interface import newsletter_opt_in
 
@@ -24,7 +27,9 @@ from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Roo
 
 logger = logging.getLogger(__name__)
 
-OVERLAP_CONSTRAINTS = ("appointment_no_therapist_overlap", "appointment_no_room_overlap")
+OVERLAP_CONSTRAINTS = frozenset(
+    constraint.name for constraint in Appointment._meta.constraints if isinstance(constraint, ExclusionConstraint)
+)
 
 
 class BookingError(Exception):
@@ -91,7 +96,7 @@ def _actor(*, by_client: bool, changed_by) -> Actor:
 
 
 def _is_overlap_violation(error: IntegrityError) -> bool:
-    return any(name in str(error) for name in OVERLAP_CONSTRAINTS)
+    return violated_constraint(error) in OVERLAP_CONSTRAINTS
 
 
 def _notify(appointment: Appointment, event: str, *, moved_from: tuple[Therapist, datetime] | None = None) -> None:
