@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
@@ -32,12 +31,7 @@ def _wants_json(request: HttpRequest) -> bool:
 def subscribe(request):
     """Same answer for every address, whatever its state; JSON for the widget, a page without JavaScript."""
     wants_json = _wants_json(request)
-    if rate_limit_exceeded(
-        request,
-        scope="newsletter-subscribe",
-        limit=settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP,
-        period_seconds=settings.NEWSLETTER_SUBSCRIBE_PERIOD_SECONDS,
-    ):
+    if rate_limit_exceeded(request, scope="newsletter:subscribe"):
         if wants_json:
             return JsonResponse({"ok": False, "message": SUBSCRIBE_THROTTLED}, status=429)
         context = {"subscribe_error": SUBSCRIBE_THROTTLED, "subscribe_email": request.POST.get("email", "")[:254]}

@@ -11,6 +11,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture
+def rate_limit(settings):
+    """Set one scope's limit for a test: ``rate_limit("bookings:book", 10)`` keeps the table's window."""
+
+    def set_limit(scope: str, limit: int, period_seconds: int | None = None) -> None:
+        period_seconds = period_seconds or settings.RATE_LIMITS.get(scope, (0, 60))[1]
+        settings.RATE_LIMITS = {**settings.RATE_LIMITS, scope: (limit, period_seconds)}
+
+    return set_limit
+
+
 def pytest_terminal_summary(terminalreporter):
     """Print how many hostile inputs the fuzz tests sent, for the closing note."""
     from .fuzz import FUZZ_EXAMPLES, TRIED

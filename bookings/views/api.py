@@ -18,7 +18,7 @@ def _error(message: str, status: int = 400) -> JsonResponse:
 @require_GET
 def availability(request):
     """``GET /api/availability/?service=<slug>&therapist=<slug, omitted for any>&start=YYYY-MM-DD&end=YYYY-MM-DD``"""
-    if rate_limit_exceeded(request, scope="bookings:api", limit=240, period_seconds=60):
+    if rate_limit_exceeded(request, scope="bookings:api"):
         return _error("Too many requests; please slow down.", 429)
     service_slug = request.GET.get("service", "")
     if not service_slug:

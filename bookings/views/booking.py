@@ -196,7 +196,7 @@ def details(request):
     if request.method == "POST":
         form = DetailsForm(request.POST)
         context["form"] = form
-        if rate_limit_exceeded(request, scope="bookings:book", limit=10, period_seconds=600):
+        if rate_limit_exceeded(request, scope="bookings:book"):
             context["error"] = "Too many booking attempts from your network. Please wait a few minutes or call us."
             return render(request, "bookings/book_details.html", context, status=429)
         if starts_at is None:

@@ -45,7 +45,7 @@ def _manage_page(request, appointment, token, *, error: str = "", status: int = 
 
 @never_cache
 def manage(request, token):
-    if rate_limit_exceeded(request, scope="bookings:manage_view", limit=60, period_seconds=600):
+    if rate_limit_exceeded(request, scope="bookings:manage_view"):
         return render(request, "bookings/too_many.html", {"error": TOO_MANY_VIEWS}, status=429)
     appointment, missing = _appointment_or_missing(request, token)
     if missing:
@@ -59,7 +59,7 @@ def manage_cancel(request, token):
     appointment, missing = _appointment_or_missing(request, token)
     if missing:
         return missing
-    if rate_limit_exceeded(request, scope="bookings:manage", limit=20, period_seconds=600):
+    if rate_limit_exceeded(request, scope="bookings:manage"):
         return _manage_page(request, appointment, token, error=TOO_MANY_CHANGES, status=429)
     try:
         appointment_cancel(appointment=appointment, by_client=True)
@@ -83,7 +83,7 @@ def manage_move(request, token):
     status = 200
     if request.method == "POST":
         starts_at = parse_start(request.POST.get("start", ""))
-        if rate_limit_exceeded(request, scope="bookings:manage", limit=20, period_seconds=600):
+        if rate_limit_exceeded(request, scope="bookings:manage"):
             context["error"] = TOO_MANY_CHANGES
             status = 429
         elif starts_at is None:

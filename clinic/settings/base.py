@@ -5,6 +5,7 @@ With DEBUG off the site refuses to start without a real SECRET_KEY and turns
 on every protection ``manage.py check --deploy`` asks for.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -131,6 +132,36 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def _rate_limit(scope: str, default: tuple[int, int]) -> tuple[int, int]:
+    """``default``, or RATE_LIMIT_<SCOPE>=<requests>/<seconds> from the environment (bookings:book → BOOKINGS_BOOK)."""
+    name = "RATE_LIMIT_" + re.sub(r"[^A-Z0-9]", "_", scope.upper())
+    value = env.str(name, default="")
+    if not value:
+        return default
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", value, flags=re.ASCII)
+    if match is None or 0 in (int(match[1]), int(match[2])):
+        raise ImproperlyConfigured(
+            f"{name} must be <requests>/<seconds> in whole numbers above 0, e.g. 50/60; got {value!r}."
+        )
+    return int(match[1]), int(match[2])
+
+
+# Rate limits (core/ratelimit.py): per client address and scope, (requests, window in seconds); the
+# request after the last allowed one in a window is answered 429. Sized so that 50 clients behind one
+# office NAT can book within a minute, each with a mistake or a "just taken" retry to spare.
+RATE_LIMITS = {
+    scope: _rate_limit(scope, default)
+    for scope, default in {
+        "bookings:book": (120, 900),  # booking form submissions, successful or not
+        "bookings:api": (600, 60),  # the availability API the calendar's JavaScript calls
+        "bookings:manage_view": (300, 600),  # opening a manage link, real or guessed
+        "bookings:manage": (60, 600),  # cancelling or moving through a manage link
+        "newsletter:subscribe": (30, 3600),  # subscribe forms: each can send a confirmation email
+    }.items()
+}
+
 # Public pages for anonymous visitors, cached without their per-visitor parts (core/pagecache.py).
 # On by default in production with Redis: a change must reach every process's cache at once.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=not DEBUG and bool(REDIS_URL))
@@ -260,8 +291,6 @@ NEWSLETTER_CONFIRM_MAX_AGE_SECONDS = 7 * 24 * 3600
 NEWSLETTER_CONFIRM_RESEND_SECONDS = 10 * 60
 # Bots fill the form faster than people: submissions sooner than this after the page loaded do nothing.
 NEWSLETTER_MIN_FILL_SECONDS = env.int("NEWSLETTER_MIN_FILL_SECONDS", default=2)
-NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = env.int("NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP", default=10)
-NEWSLETTER_SUBSCRIBE_PERIOD_SECONDS = 3600
 
 
 # --- end of newsletter settings ---

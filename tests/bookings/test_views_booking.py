@@ -3,8 +3,10 @@ from datetime import time
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from bookings.models import Appointment
+from bookings.params import format_start
 from tests.factories import AppointmentFactory, clinic_with_hours
 
 from .conftest import local
@@ -154,10 +156,40 @@ def test_a_time_off_the_grid_is_refused(client, scene):
     assert response.status_code == 409
 
 
-def test_booking_is_rate_limited(client, scene):
+def test_booking_is_rate_limited(client, scene, rate_limit):
+    rate_limit("bookings:book", 10)
     service, _, _ = scene
     for _ in range(10):
         client.post(details_url(service), {**DETAILS, "consent": "", "start": "2026-03-03T14:00Z"})
     response = client.post(details_url(service), {**DETAILS, "start": "2026-03-03T14:00Z"})
     assert response.status_code == 429
     assert 'value="Ana Silva"' in response.content.decode()
+
+
+def test_fifty_clients_behind_one_office_address_all_book_within_a_minute(monday_morning):
+    service, _, _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60, cleanup_minutes=0)
+    starts = [local(2026, 3, day, hour) for day in range(3, 10) for hour in range(9, 17)][:50]
+    statuses = []
+    for n, starts_at in enumerate(starts):
+        person = Client(REMOTE_ADDR="203.0.113.10")  # every client's requests leave the office through one NAT
+        for day in range(3, 8):  # the calendar's JavaScript asks for each day the client looks at
+            person.get(f"/api/availability/?service={service.slug}&start=2026-03-0{day}&end=2026-03-0{day}")
+        url = details_url(service, start=format_start(starts_at))
+        details = {**DETAILS, "email": f"client{n}@example.com", "start": format_start(starts_at)}
+        first_try = person.post(url, {**details, "consent": ""})
+        statuses.append((first_try.status_code, person.post(url, details).status_code))
+    assert statuses == [(400, 302)] * 50
+    assert Appointment.objects.count() == 50
+    late = Client(REMOTE_ADDR="203.0.113.10").post(
+        details_url(service, start=format_start(starts[0])), {**DETAILS, "start": format_start(starts[0])}
+    )
+    assert late.status_code == 409  # a contested time is decided by "just taken", not by the rate limit
+
+
+def test_one_address_hammering_the_booking_form_is_still_stopped(client, scene, settings):
+    service, _, _ = scene
+    limit, _ = settings.RATE_LIMITS["bookings:book"]
+    statuses = {client.post(details_url(service), {**DETAILS, "consent": ""}).status_code for _ in range(limit)}
+    assert statuses == {400}
+    assert client.post(details_url(service), DETAILS).status_code == 429
+    assert not Appointment.objects.exists()

@@ -53,3 +53,30 @@ def test_sqlite_serialises_writers_and_uses_wal(settings, db):
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA journal_mode")
         assert cursor.fetchone()[0] == "wal"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("50/60", (50, 60)), (" 200 / 900 ", (200, 900)), ("", (10, 600))])
+def test_a_rate_limit_comes_from_the_environment_as_requests_per_seconds(monkeypatch, value, expected):
+    from clinic.settings.base import _rate_limit
+
+    monkeypatch.setenv("RATE_LIMIT_BOOKINGS_BOOK", value)
+    assert _rate_limit("bookings:book", (10, 600)) == expected
+
+
+@pytest.mark.parametrize("value", ["50", "50/", "fifty/60", "0/60", "50/0", "-5/60", "5.5/60", "50/60/2", "５0/60"])
+def test_a_malformed_rate_limit_stops_the_site_naming_the_variable(monkeypatch, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from clinic.settings.base import _rate_limit
+
+    monkeypatch.setenv("RATE_LIMIT_NEWSLETTER_SUBSCRIBE", value)
+    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_NEWSLETTER_SUBSCRIBE must be <requests>/<seconds>"):
+        _rate_limit("newsletter:subscribe", (30, 3600))
+
+
+def test_the_site_refuses_to_start_with_a_malformed_rate_limit():
+    result = run_manage(
+        "check", env={"DJANGO_SETTINGS_MODULE": "clinic.settings.base", "RATE_LIMIT_BOOKINGS_API": "lots"}
+    )
+    assert result.returncode != 0
+    assert "RATE_LIMIT_BOOKINGS_API must be <requests>/<seconds>" in result.stderr

@@ -28,6 +28,13 @@ def booking():
         yield appointment
 
 
+@pytest.fixture(autouse=True)
+def _limits_these_tests_count_to(rate_limit):
+    rate_limit("bookings:api", 240, 60)
+    rate_limit("bookings:manage_view", 60, 600)
+    rate_limit("bookings:manage", 20, 600)
+
+
 def hammer(send, times):
     return [send().status_code for _ in range(times)][-1]
 
@@ -82,8 +89,8 @@ def test_limits_count_per_address(client, booking):
     assert client.get(url, REMOTE_ADDR="198.51.100.7").status_code == 200
 
 
-def test_newsletter_subscribing_answers_429_with_a_page_and_with_json(client, settings):
-    settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = 2
+def test_newsletter_subscribing_answers_429_with_a_page_and_with_json(client, rate_limit):
+    rate_limit("newsletter:subscribe", 2)
     for _ in range(2):
         client.post("/newsletter/subscribe/", {"email": "a@example.com"})
     page = client.post("/newsletter/subscribe/", {"email": "a@example.com"})

@@ -212,23 +212,23 @@ def test_a_forged_form_stamp_does_nothing(subscribe):
     assert not Subscriber.objects.exists()
 
 
-def test_too_many_requests_from_one_ip_get_a_429_page(subscribe, settings):
-    settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = 3
+def test_too_many_requests_from_one_ip_get_a_429_page(subscribe, rate_limit):
+    rate_limit("newsletter:subscribe", 3)
     statuses = [subscribe(f"reader{n}@example.com").status_code for n in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert Subscriber.objects.count() == 3
 
 
-def test_the_429_json_answer_explains_what_to_do(subscribe, settings):
-    settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = 1
+def test_the_429_json_answer_explains_what_to_do(subscribe, rate_limit):
+    rate_limit("newsletter:subscribe", 1)
     subscribe(json=True)
     response = subscribe(json=True)
     assert response.status_code == 429
     assert "wait a few minutes" in response.json()["message"]
 
 
-def test_the_rate_limit_is_per_ip(subscribe, settings):
-    settings.NEWSLETTER_SUBSCRIBE_LIMIT_PER_IP = 1
+def test_the_rate_limit_is_per_ip(subscribe, rate_limit):
+    rate_limit("newsletter:subscribe", 1)
     subscribe(ip="203.0.113.1")
     assert subscribe(ip="203.0.113.2").status_code == 200
 
