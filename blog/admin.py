@@ -8,10 +8,56 @@ from .models import Author, Category, Post, PostSlugHistory, Series, Tag
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "therapist", "user"]
-    search_fields = ["name", "credentials"]
+    """An author linked to a therapist shows the therapist's profile; its own copies are read-only (see ``Author``)."""
+
+    list_display = ["shown_name", "shown_credentials", "therapist", "user"]
+    list_select_related = ["therapist", "user"]
+    search_fields = ["name", "credentials", "therapist__name", "therapist__credentials"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
+    OWN_PROFILE = ["name", "credentials", "bio", "photo"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or not obj.therapist_id:
+            return [(None, {"fields": ["name", "slug", "credentials", "bio", "photo", "therapist", "user"]})]
+        return [
+            (None, {"fields": ["shown_profile", "slug", "therapist", "user"]}),
+            (
+                "The author's own profile (not shown while a therapist is linked)",
+                {"fields": self.OWN_PROFILE, "classes": ["collapse"]},
+            ),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or not obj.therapist_id:
+            return []
+        return ["shown_profile", *self.OWN_PROFILE]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None and obj.therapist_id else self.prepopulated_fields
+
+    @admin.display(description="name")
+    def shown_name(self, author):
+        return author.profile.name
+
+    @admin.display(description="credentials")
+    def shown_credentials(self, author):
+        return author.profile.credentials
+
+    @admin.display(description="shown on the blog")
+    def shown_profile(self, author):
+        return format_html(
+            "{}<br>The blog shows the therapist's profile: <a href=\"{}\">edit it on the therapist's page</a>.",
+            author.profile.display_name,
+            reverse("admin:bookings_therapist_change", args=[author.therapist_id]),
+        )
+
+
+class AuthorFilter(admin.RelatedFieldListFilter):
+    """Authors by the name the blog shows, read with their therapists in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(author.pk, str(author)) for author in Author.objects.select_related("therapist")]
 
 
 @admin.register(Category)
@@ -48,7 +94,13 @@ class PostSlugHistoryAdmin(admin.ModelAdmin):
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     list_display = ["title", "status_label", "publish_at", "author", "category_list", "preview_link"]
-    list_filter = ["status", ("publish_at", admin.DateFieldListFilter), "categories", "author", "series"]
+    list_filter = [
+        "status",
+        ("publish_at", admin.DateFieldListFilter),
+        "categories",
+        ("author", AuthorFilter),
+        "series",
+    ]
     search_fields = ["title", "body", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
@@ -65,7 +117,12 @@ class PostAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author").prefetch_related("categories")
+        return super().get_queryset(request).select_related("author__therapist").prefetch_related("categories")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "author":
+            kwargs["queryset"] = Author.objects.select_related("therapist")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -209,14 +209,8 @@ def seed(*, stdout) -> None:
     ):
         authors[therapist.slug], _ = Author.objects.get_or_create(
             slug=therapist.slug,
-            defaults={
-                "name": therapist.name,
-                "credentials": therapist.credentials,
-                "bio": therapist.bio,
-                "photo": therapist.photo.name,
-                "therapist": therapist,
-                "user": therapist.user,
-            },
+            # The blog shows the therapist's own profile; the author needs only a name of its own.
+            defaults={"name": therapist.name, "therapist": therapist, "user": therapist.user},
         )
     if len(authors) < 4:
         stdout.write("Blog: demo therapists missing; run the bookings demo first.")

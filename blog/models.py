@@ -4,6 +4,8 @@ A post is public when ``status`` is published and ``publish_at`` has passed, so 
 post scheduled for later appears on its own when the time comes, with no cron job.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from bookings.interface import BookingInvite, therapist_booking_invite
+from bookings.interface import BookingInvite, therapist_booking_invite, therapist_profile
 from core.markdown import Video, parse_video_url, video_facade_html
 
 RESERVED_SLUGS = frozenset({"feed", "category", "tag", "author", "preview", "search"})
@@ -26,19 +28,50 @@ def validate_post_slug(value: str) -> None:
         raise ValidationError(f"“{value}” is used by another blog page; pick another slug.")
 
 
+OWN_PROFILE_HELP = "Shown only while no therapist is linked: a therapist's own profile is shown instead."
+
+
+@dataclass(frozen=True)
+class AuthorProfile:
+    """The name, credentials, bio and photo the blog shows for an author."""
+
+    name: str
+    credentials: str
+    bio: str
+    photo_url: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+
 class Author(models.Model):
-    name = models.CharField(max_length=120)
+    """A byline on the blog.
+
+    A person who is both an author and one of our therapists has one profile, the therapist's: when
+    ``therapist`` is set, every blog page, feed and JSON-LD shows the therapist's name, credentials,
+    bio and photo (``profile``), so a change made on the therapist's page shows everywhere at once.
+    The author's own ``name``, ``credentials``, ``bio`` and ``photo`` are the profile of an author who
+    is not a therapist; for a therapist they are kept, untouched and read-only in the admin, and
+    come back into use if the link is removed. Nothing copies one profile into the other on save;
+    migration 0004 once filled a linked therapist's empty fields from the author's copies, so no text
+    or photo anyone had entered stopped being shown.
+    """
+
+    name = models.CharField(max_length=120, help_text=OWN_PROFILE_HELP)
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the author page URL.")
-    credentials = models.CharField(max_length=120, blank=True, help_text='Shown after the name, e.g. "LMT, E-RYT 500".')
-    bio = models.TextField(blank=True)
-    photo = models.ImageField(upload_to="blog/authors/", blank=True)
+    credentials = models.CharField(
+        max_length=120, blank=True, help_text=f'Shown after the name, e.g. "LMT, E-RYT 500". {OWN_PROFILE_HELP}'
+    )
+    bio = models.TextField(blank=True, help_text=OWN_PROFILE_HELP)
+    photo = models.ImageField(upload_to="blog/authors/", blank=True, help_text=OWN_PROFILE_HELP)
     therapist = models.OneToOneField(
         "bookings.Therapist",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="blog_author",
-        help_text="When the author is one of our therapists, posts invite readers to book with them.",
+        help_text="When the author is one of our therapists, the blog shows the therapist's profile and posts invite readers to book with them.",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -53,14 +86,32 @@ class Author(models.Model):
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.profile.name
 
     def get_absolute_url(self):
         return reverse("blog:author", kwargs={"slug": self.slug})
 
+    @cached_property
+    def profile(self) -> AuthorProfile:
+        """The profile the blog shows: the linked therapist's, else the author's own."""
+        if self.therapist_id:
+            therapist = therapist_profile(self.therapist)
+            return AuthorProfile(
+                name=therapist.name,
+                credentials=therapist.credentials,
+                bio=therapist.bio,
+                photo_url=therapist.photo_url,
+            )
+        return AuthorProfile(
+            name=self.name,
+            credentials=self.credentials,
+            bio=self.bio,
+            photo_url=self.photo.url if self.photo else "",
+        )
+
     @property
     def display_name(self) -> str:
-        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+        return self.profile.display_name
 
     @cached_property
     def booking_invite(self) -> BookingInvite | None:
@@ -126,7 +177,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def for_lists(self):
-        return self.select_related("author").prefetch_related("categories").order_by("-publish_at", "-pk")
+        return self.select_related("author__therapist").prefetch_related("categories").order_by("-publish_at", "-pk")
 
 
 class Post(models.Model):

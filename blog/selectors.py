@@ -157,7 +157,7 @@ def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
         .annotate(shared_tags=shared_tags, shared_categories=shared_categories)
         .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
         .filter(score__gt=0)
-        .select_related("author")
+        .select_related("author__therapist")
         .order_by("-score", "-publish_at")
     )
     return list(candidates[:limit])
@@ -267,15 +267,15 @@ def post_json_ld(post: Post) -> SafeString:
         "dateModified": post.updated_at.isoformat(),
         "author": {
             "@type": "Person",
-            "name": post.author.name,
+            "name": post.author.profile.name,
             "url": site + post.author.get_absolute_url(),
         },
         "publisher": {"@type": "Organization", "name": settings.CLINIC_NAME, "url": site + "/"},
         "keywords": [tag.name for tag in post.tags.all()],
         "articleSection": [category.name for category in post.categories.all()],
     }
-    if post.author.credentials:
-        data["author"]["honorificSuffix"] = post.author.credentials
+    if post.author.profile.credentials:
+        data["author"]["honorificSuffix"] = post.author.profile.credentials
     if image := post_image_url(post):
         data["image"] = image
     text = json.dumps(data, ensure_ascii=False)

@@ -122,8 +122,8 @@ def author(request, slug):
         request,
         posts=selectors.posts_public().filter(author=author),
         count_key=f"author:{author.pk}",
-        heading=f"Articles by {author.name}",
-        description=author.bio[:160] or f"Articles by {author.display_name}.",
+        heading=f"Articles by {author.profile.name}",
+        description=author.profile.bio[:160] or f"Articles by {author.display_name}.",
         extra={"author": author},
     )
 

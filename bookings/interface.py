@@ -1,6 +1,7 @@
-"""What other apps may use of bookings: a blog author who is one of our therapists invites readers to book.
+"""What other apps may use of bookings: a blog author who is one of our therapists shows the therapist's
+profile and invites readers to book.
 
-Blog templates and views see only ``BookingInvite``, never the Therapist model behind it.
+Blog templates and views see only ``TherapistProfile`` and ``BookingInvite``, never the Therapist model behind them.
 """
 
 from dataclasses import dataclass
@@ -9,6 +10,26 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .models import Therapist
+
+
+@dataclass(frozen=True)
+class TherapistProfile:
+    """How the therapist presents themselves: the one true copy of their name, credentials, bio and photo."""
+
+    name: str
+    credentials: str
+    bio: str
+    photo_url: str
+
+
+def therapist_profile(therapist: Therapist) -> TherapistProfile:
+    """The therapist's public profile, whether or not they are still bookable (their articles keep their byline)."""
+    return TherapistProfile(
+        name=therapist.name,
+        credentials=therapist.credentials,
+        bio=therapist.bio,
+        photo_url=therapist.photo.url if therapist.photo else "",
+    )
 
 
 @dataclass(frozen=True)
