@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.cachehealth import cache_answers
+
 from blog.selectors import posts_for_home
 from bookings.selectors import services_active, therapists_public
 from core.site import clinic_details
@@ -44,7 +46,13 @@ def robots_txt(request):
 
 @never_cache
 def healthz(request):
-    """Liveness and database check for load balancers: 200 when the database answers, else 503."""
+    """Liveness check for load balancers and monitoring: every dependency a page needs, and its state.
+
+    503 when the database does not answer (no page can be served). A cache that does not answer
+    leaves the site working without it (see ``redis_cache`` in the settings), so the answer stays
+    200 but says ``"status": "degraded"`` for monitoring to alert on: taking every server out of the
+    load balancer because their shared Redis is down would turn a slow site into no site.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -52,7 +60,10 @@ def healthz(request):
     except DatabaseError:
         logger.exception("Health check: database unavailable")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if cache_answers():
+        return JsonResponse({"status": "ok", "database": "ok", "cache": "ok"})
+    logger.error("Health check: cache unavailable; serving without it")
+    return JsonResponse({"status": "degraded", "database": "ok", "cache": "unavailable"})
 
 
 def server_error(request):

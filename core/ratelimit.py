@@ -33,4 +33,6 @@ def rate_limit_exceeded(request: HttpRequest, *, scope: str) -> bool:
     except ValueError:  # the key expired between add() and incr()
         cache.add(key, 1, timeout=period_seconds)
         return False
-    return count > limit
+    # None: the cache is unreachable and swallowed the error. Let the request through rather than
+    # refuse every visitor; /healthz reports the cache down meanwhile.
+    return count is not None and count > limit

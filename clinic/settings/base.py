@@ -118,17 +118,31 @@ else:
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=5000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache (and so rate limits): Redis when REDIS_URL is set, else in-process.
-REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
+
+
+def redis_cache(url: str) -> dict:
+    """The cache settings for Redis at ``url``.
+
+    When Redis cannot be reached the site degrades instead of failing: a cache read is a miss, a
+    write is dropped (and logged), sessions are read from the database (``cached_db``), rate limits
+    let requests through, and /healthz reports ``"cache": "unavailable"``. Short socket timeouts
+    keep a hung Redis from holding every request.
+    """
+    return {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"IGNORE_EXCEPTIONS": False},
+            "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
             "KEY_PREFIX": "clinic",
         }
     }
+
+
+# Cache (and so rate limits): Redis when REDIS_URL is set, else in-process.
+REDIS_URL = env.str("REDIS_URL", default="")
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if REDIS_URL:
+    CACHES = redis_cache(REDIS_URL)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
