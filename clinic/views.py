@@ -9,10 +9,9 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.cachehealth import cache_answers
-
 from blog.selectors import posts_for_home
 from bookings.selectors import services_active, therapists_public
+from core.cachehealth import cache_answers
 from core.site import clinic_details
 
 logger = logging.getLogger(__name__)
