@@ -10,10 +10,10 @@ from PIL import Image
 from tests.factories import ServiceFactory, TherapistFactory
 
 
-def test_health_answers_200_json_when_the_database_answers(client, db):
+def test_health_answers_200_json_when_the_database_and_the_cache_answer(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_health_answers_503_when_the_database_is_down(client, db):
