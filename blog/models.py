@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from bookings.interface import BookingInvite, therapist_booking_invite, therapist_profile
 from core.markdown import Video, parse_video_url, video_facade_html
+from core.uploads import VideoUploadTo, validate_video_upload
 
 RESERVED_SLUGS = frozenset({"feed", "category", "tag", "author", "preview", "search"})
 
@@ -222,7 +223,12 @@ class Post(models.Model):
     video_url = models.URLField(
         "video link", blank=True, help_text="A YouTube or Vimeo link; it loads only when the reader presses play."
     )
-    video_file = models.FileField(upload_to="blog/video/", blank=True, help_text="Or upload a video file (MP4).")
+    video_file = models.FileField(
+        upload_to=VideoUploadTo("blog/video", field_name="video_file"),
+        blank=True,
+        validators=[validate_video_upload],
+        help_text="Or upload a video file (MP4 or WebM).",
+    )
     video_poster = models.ImageField(
         upload_to="blog/video/", blank=True, help_text="Still image shown before the video plays."
     )

@@ -1,45 +1,15 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from blog.models import Post
+from tests.blog.conftest import form_data
 from tests.blog.images import jpeg
-from tests.factories import AuthorFactory, CategoryFactory, PostFactory, StaffUserFactory
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    user = StaffUserFactory(username="editor")
-    group = Group.objects.create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="blog"))
-    user.groups.add(group)
-    client.force_login(user)
-    return user
-
-
-def form_data(author, **overrides):
-    data = {
-        "title": "Foam rolling, honestly",
-        "slug": "foam-rolling-honestly",
-        "author": author.pk,
-        "status": "published",
-        "publish_at_0": "2024-05-01",
-        "publish_at_1": "09:00:00",
-        "body": "Roll slowly. #foamrolling #Recovery",
-        "summary": "",
-        "hero_alt": "",
-        "extra_tags": "mobility",
-        "series": "",
-        "series_part": "",
-        "video_url": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def test_an_editor_can_write_and_publish_a_post_from_the_admin(client, editor):
