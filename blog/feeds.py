@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Category, Tag
-from .selectors import posts_public
+from .models import Category
+from .selectors import posts_public, tag_public
 
 FEED_SIZE = 20
 
@@ -90,7 +91,10 @@ class CategoryAtomFeed(CategoryFeed):
 
 class TagFeed(LatestPostsFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug.lower())
+        tag = tag_public(slug)
+        if tag is None:
+            raise Http404("No such tag.")
+        return tag
 
     def title(self, obj=None):
         return f"#{obj.name} · {settings.CLINIC_NAME} blog"

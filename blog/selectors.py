@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -172,6 +172,13 @@ def post_neighbours(post: Post) -> tuple[Post | None, Post | None]:
         previous.order_by("-publish_at", "-pk").first(),
         following.order_by("publish_at", "pk").first(),
     )
+
+
+def tag_public(slug: str) -> Tag | None:
+    """The tag spelled ``slug`` (any case) while a public post uses it; None for a tag only drafts or
+    scheduled posts use, which must not be found before they go live (the tag page says the same)."""
+    in_use = Post.objects.published().filter(tags=OuterRef("pk"))
+    return Tag.objects.filter(Exists(in_use), slug=slug.lower()).first()
 
 
 def tags_popular(*, limit: int = 20) -> list[Tag]:

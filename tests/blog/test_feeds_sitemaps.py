@@ -58,6 +58,12 @@ def test_feeds_for_unknown_categories_and_tags_are_404(client):
     assert client.get("/blog/tag/nope/feed/atom/").status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/blog/tag/hiddentag/feed/", "/blog/tag/HiddenTag/feed/atom/"])
+def test_a_tag_only_drafts_and_scheduled_posts_use_has_no_feed_like_it_has_no_page(client, draft, scheduled, path):
+    assert client.get("/blog/tag/hiddentag/").status_code == 404
+    assert client.get(path).status_code == 404
+
+
 def sitemap_locations(client) -> list[str]:
     root = ET.fromstring(client.get("/sitemap.xml").content)
     return [url.findtext(f"{SITEMAP}loc") for url in root.findall(f"{SITEMAP}url")]
