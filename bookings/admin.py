@@ -18,7 +18,6 @@ from .models import (
     Therapist,
     TimeOff,
     WorkingHours,
-    _new_key,
 )
 from .services import (
     BookingError,
@@ -28,6 +27,7 @@ from .services import (
     appointment_details_update,
     appointment_mark,
     appointment_reschedule,
+    therapist_feed_key_rotate,
 )
 
 
@@ -71,8 +71,7 @@ class TherapistAdmin(admin.ModelAdmin):
     @admin.action(description="Give the selected therapists' calendar feeds a new secret address")
     def revoke_calendar_feed(self, request, queryset):
         for therapist in queryset:
-            therapist.feed_key = _new_key()
-            therapist.save(update_fields=["feed_key"])
+            therapist_feed_key_rotate(therapist=therapist)
         self.message_user(request, "The old calendar feed addresses no longer work.")
 
 

@@ -333,6 +333,13 @@ def appointment_mark(
     return current
 
 
+def therapist_feed_key_rotate(*, therapist: Therapist) -> Therapist:
+    """Give the therapist's calendar feed a new secret address; every old feed link stops working at once."""
+    therapist.feed_key = Therapist._meta.get_field("feed_key").get_default()
+    therapist.save(update_fields=["feed_key"])
+    return therapist
+
+
 DETAIL_FIELDS = ("client_name", "client_email", "client_phone", "notes", *INTAKE_FIELDS)
 
 

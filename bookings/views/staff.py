@@ -20,10 +20,17 @@ from ..access import intake_visible_to, is_front_desk
 from ..availability import clinic_tz
 from ..calendar import therapist_feed_ics
 from ..forms import StaffBookingForm, StaffMoveForm
-from ..models import Appointment, Room, Therapist, _new_key
+from ..models import Appointment, Room, Therapist
 from ..params import parse_date
 from ..selectors import appointments_for_schedule
-from ..services import BookingError, SlotTaken, appointment_book, appointment_mark, appointment_reschedule
+from ..services import (
+    BookingError,
+    SlotTaken,
+    appointment_book,
+    appointment_mark,
+    appointment_reschedule,
+    therapist_feed_key_rotate,
+)
 from ..tokens import feed_token, therapist_from_feed_token
 
 
@@ -184,8 +191,7 @@ def feed_revoke(request):
     own = _own_therapist(request.user)
     if own is None:
         raise PermissionDenied
-    own.feed_key = _new_key()
-    own.save(update_fields=["feed_key"])
+    therapist_feed_key_rotate(therapist=own)
     messages.success(request, "Your calendar feed has a new address. The old one no longer works.")
     return redirect("bookings:staff_schedule")
 

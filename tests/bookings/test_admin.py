@@ -2,7 +2,8 @@ from datetime import time
 
 import pytest
 
-from bookings.models import Appointment
+from bookings.models import Appointment, Therapist
+from bookings.tokens import feed_token, therapist_from_feed_token
 from tests.factories import AppointmentFactory, UserFactory, clinic_with_hours
 
 from .conftest import local
@@ -92,3 +93,12 @@ def test_every_bookings_admin_page_loads(admin_client, scene):
     for model in ["room", "service", "therapist", "closure", "bookingpolicy", "appointment"]:
         assert admin_client.get(f"/admin/bookings/{model}/").status_code == 200
         assert admin_client.get(f"/admin/bookings/{model}/add/").status_code in (200, 403)
+
+
+def test_the_admin_action_gives_the_selected_therapists_new_feed_addresses(admin_client, scene):
+    _, (therapist,), _ = scene
+    old_token = feed_token(therapist)
+    data = {"action": "revoke_calendar_feed", "_selected_action": [therapist.pk]}
+    assert admin_client.post("/admin/bookings/therapist/", data).status_code == 302
+    assert therapist_from_feed_token(old_token) is None
+    assert therapist_from_feed_token(feed_token(Therapist.objects.get())) is not None

@@ -17,7 +17,9 @@ from bookings.services import (
     appointment_cancel,
     appointment_mark,
     appointment_reschedule,
+    therapist_feed_key_rotate,
 )
+from bookings.tokens import feed_token, therapist_from_feed_token
 from tests.factories import AppointmentFactory, UserFactory, clinic_with_hours
 
 from .conftest import local
@@ -228,3 +230,12 @@ def test_a_constraint_violation_becomes_the_just_taken_answer(scene):
         with pytest.raises(SlotTaken):
             book(service, therapist)
     assert Appointment.objects.count() == 1
+
+
+def test_rotating_a_feed_key_retires_every_old_feed_address(scene):
+    _, (therapist,), _ = scene
+    old_token = feed_token(therapist)
+    therapist_feed_key_rotate(therapist=therapist)
+    therapist.refresh_from_db()
+    assert therapist_from_feed_token(old_token) is None
+    assert therapist_from_feed_token(feed_token(therapist)) == therapist
