@@ -25,8 +25,8 @@ from .services import (
     appointment_book,
     appointment_cancel,
     appointment_details_update,
-    appointment_mark,
     appointment_reschedule,
+    appointment_status_set,
     therapist_feed_key_rotate,
 )
 
@@ -245,12 +245,7 @@ class AppointmentAdmin(admin.ModelAdmin):
                     ignore_notice=data["override_notice"],
                 )
             if "status" in form.changed_data:
-                if data["status"] == Appointment.Status.CANCELLED:
-                    appointment_cancel(appointment=current, by_client=False, changed_by=request.user)
-                elif data["status"] != Appointment.Status.BOOKED:
-                    appointment_mark(appointment=current, status=data["status"], changed_by=request.user)
-                else:
-                    raise BookingError("A cancelled or finished booking cannot be set back to booked; book it again.")
+                appointment_status_set(appointment=current, status=data["status"], changed_by=request.user)
             appointment_details_update(
                 appointment=current,
                 changed_by=request.user,

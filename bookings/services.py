@@ -333,6 +333,23 @@ def appointment_mark(
     return current
 
 
+def appointment_status_set(
+    *, appointment: Appointment, status: str, changed_by=None, now: datetime | None = None
+) -> Appointment:
+    """Staff set a booking's status by hand (the admin's status field): cancel it, or record how it went.
+
+    A cancelled or finished booking never goes back to booked: booking it again re-checks that the time is free.
+    """
+    if status == Appointment.Status.CANCELLED:
+        return appointment_cancel(appointment=appointment, by_client=False, changed_by=changed_by, now=now)
+    if status == Appointment.Status.BOOKED:
+        current = Appointment.objects.get(pk=appointment.pk)
+        if current.status != Appointment.Status.BOOKED:
+            raise ChangeRefused("A cancelled or finished booking cannot be set back to booked; book it again.")
+        return current
+    return appointment_mark(appointment=appointment, status=status, changed_by=changed_by, now=now)
+
+
 def therapist_feed_key_rotate(*, therapist: Therapist) -> Therapist:
     """Give the therapist's calendar feed a new secret address; every old feed link stops working at once."""
     therapist.feed_key = Therapist._meta.get_field("feed_key").get_default()

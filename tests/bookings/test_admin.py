@@ -102,3 +102,15 @@ def test_the_admin_action_gives_the_selected_therapists_new_feed_addresses(admin
     assert admin_client.post("/admin/bookings/therapist/", data).status_code == 302
     assert therapist_from_feed_token(old_token) is None
     assert therapist_from_feed_token(feed_token(Therapist.objects.get())) is not None
+
+
+def test_the_admin_cannot_set_a_cancelled_booking_back_to_booked(admin_client, scene):
+    service, (therapist,), (room,) = scene
+    appointment = AppointmentFactory(
+        service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10), status="cancelled"
+    )
+    url = f"/admin/bookings/appointment/{appointment.pk}/change/"
+    response = admin_client.post(url, form_data(service, therapist, status="booked"), follow=True)
+    assert "cannot be set back to booked" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"

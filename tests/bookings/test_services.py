@@ -17,6 +17,7 @@ from bookings.services import (
     appointment_cancel,
     appointment_mark,
     appointment_reschedule,
+    appointment_status_set,
     therapist_feed_key_rotate,
 )
 from bookings.tokens import feed_token, therapist_from_feed_token
@@ -239,3 +240,25 @@ def test_rotating_a_feed_key_retires_every_old_feed_address(scene):
     therapist.refresh_from_db()
     assert therapist_from_feed_token(old_token) is None
     assert therapist_from_feed_token(feed_token(therapist)) == therapist
+
+
+@pytest.mark.parametrize("status", ["cancelled", "completed", "no_show"])
+def test_a_cancelled_or_finished_booking_cannot_be_set_back_to_booked(scene, monday_morning, status):
+    service, (therapist,), _ = scene
+    appointment = book(service, therapist)
+    monday_morning.move_to(local(2026, 3, 3, 11))
+    appointment_status_set(appointment=appointment, status=status)
+    with pytest.raises(ChangeRefused, match="cannot be set back to booked"):
+        appointment_status_set(appointment=appointment, status="booked")
+    appointment.refresh_from_db()
+    assert appointment.status == status
+
+
+def test_setting_a_status_by_hand_cancels_or_marks_through_the_same_rules(scene, monday_morning):
+    service, (therapist,), _ = scene
+    appointment = book(service, therapist)
+    assert appointment_status_set(appointment=appointment, status="booked").status == "booked"
+    with pytest.raises(ChangeRefused, match="once it has started"):
+        appointment_status_set(appointment=appointment, status="completed")
+    cancelled = appointment_status_set(appointment=appointment, status="cancelled")
+    assert (cancelled.status, cancelled.cancelled_at is not None) == ("cancelled", True)
