@@ -240,9 +240,18 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "core.logging.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "console_one_line": {"class": "logging.StreamHandler", "filters": ["without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django_tasks": {"level": "WARNING"}, "django_tasks_db": {"level": "WARNING"}},
+    "loggers": {
+        "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        # Requests refused as suspicious (too many fields, bad Host) get a 400 and one log line each.
+        "django.security": {"handlers": ["console_one_line"], "propagate": False},
+    },
 }
 
 if not DEBUG:
@@ -294,12 +303,11 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 
 
 # --- Newsletter settings (newsletter work adds below this line) ---
-# Sending: deliveries per batch task, and the ceiling on messages per minute (batches are spaced to honour it).
+# Sending: emails per batch task, and the ceiling on messages per minute (batches are spaced to honour it).
+# Issues go through the email outbox, so failures follow its retry rule (OUTBOX_* below). A batch must
+# finish within half of OUTBOX_LEASE_SECONDS; one that cannot gives back the emails it did not reach.
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=50)
 NEWSLETTER_RATE_PER_MINUTE = env.int("NEWSLETTER_RATE_PER_MINUTE", default=300)
-# A failed send is retried after 1, 2, 4, … minutes, then reported as failed after this many attempts.
-NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=5)
-NEWSLETTER_RETRY_BASE_SECONDS = env.int("NEWSLETTER_RETRY_BASE_SECONDS", default=60)
 # Subscribing: confirmation links expire after 7 days; one confirmation email per address per 10 minutes.
 NEWSLETTER_CONFIRM_MAX_AGE_SECONDS = 7 * 24 * 3600
 NEWSLETTER_CONFIRM_RESEND_SECONDS = 10 * 60
@@ -313,9 +321,11 @@ NEWSLETTER_MIN_FILL_SECONDS = env.int("NEWSLETTER_MIN_FILL_SECONDS", default=2)
 # --- Hardening settings ---
 # A slow mail server must not hold a worker forever: SMTP connections give up after this many seconds.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
-# Email outbox (core/outbox.py): a failed send is retried after 1, 2, 4, … minutes, then marked failed
-# after OUTBOX_MAX_ATTEMPTS attempts (8: about two hours of trying). A worker that dies mid-send leaves its
-# claim for OUTBOX_LEASE_SECONDS; after that the sweeper, run every OUTBOX_SWEEP_SECONDS, sends it again.
+# Email outbox (core/outbox.py), the one engine for every email the site sends. A temporary failure (no
+# connection, a timeout, a 4xx reply) is retried after 1, 2, 4, … minutes, then marked failed after
+# OUTBOX_MAX_ATTEMPTS attempts (8: about two hours of trying); a 5xx refusal of the recipient fails at once.
+# A worker that dies mid-send leaves its claim for OUTBOX_LEASE_SECONDS; after that the sweeper, run every
+# OUTBOX_SWEEP_SECONDS (or, for a newsletter issue, its own batch task), sends it again.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
