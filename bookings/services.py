@@ -24,6 +24,7 @@ from .availability import Slot, slot_find, slots_nearest
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Room, Service, Therapist
+from .status import mark_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -310,16 +311,15 @@ def appointment_cancel(
 def appointment_mark(
     *, appointment: Appointment, status: str, changed_by=None, now: datetime | None = None
 ) -> Appointment:
-    """Staff record how a session went: completed or no-show, once it has started."""
+    """Staff record how a session went, when ``bookings.status.mark_refusal`` allows it."""
     now = now or timezone.now()
-    if status not in (Appointment.Status.COMPLETED, Appointment.Status.NO_SHOW):
-        raise ChangeRefused("A session can only be marked completed or no-show.")
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if current.status == Appointment.Status.CANCELLED:
-            raise ChangeRefused("A cancelled booking cannot be marked.")
-        if current.starts_at > now:
-            raise ChangeRefused("A session can be marked once it has started.")
+        refusal = mark_refusal(current, status=status, now=now)
+        if refusal:
+            raise ChangeRefused(refusal)
+        if current.status == status:
+            return current  # a second click on the same button changes nothing
         before = appointment_state(current)
         current.status = status
         current.save(update_fields=["status", "updated_at"])

@@ -31,6 +31,7 @@ from ..services import (
     appointment_reschedule,
     therapist_feed_key_rotate,
 )
+from ..status import outcomes_open
 from ..tokens import feed_token, therapist_from_feed_token
 
 
@@ -71,9 +72,11 @@ def schedule(request):
             room=room,
         )
     )
+    now = timezone.now()
     by_day = {d: [] for d in days}
     for appointment in appointments:
         appointment.intake_visible = intake_visible_to(request.user, appointment, front_desk=front_desk)
+        appointment.outcomes_open = outcomes_open(appointment, now=now)
         by_day.setdefault(timezone.localtime(appointment.starts_at, tz).date(), []).append(appointment)
     step = timedelta(days=7 if view == "week" else 1)
     context = {
@@ -87,7 +90,6 @@ def schedule(request):
         "rooms": Room.objects.filter(is_active=True) if front_desk else [],
         "previous_day": day - step,
         "next_day": day + step,
-        "now": timezone.now(),
         "feed_url": request.build_absolute_uri(reverse("bookings:therapist_feed", args=[feed_token(own)]))
         if own
         else None,

@@ -262,3 +262,20 @@ def test_setting_a_status_by_hand_cancels_or_marks_through_the_same_rules(scene,
         appointment_status_set(appointment=appointment, status="completed")
     cancelled = appointment_status_set(appointment=appointment, status="cancelled")
     assert (cancelled.status, cancelled.cancelled_at is not None) == ("cancelled", True)
+
+
+def test_marking_the_same_outcome_twice_records_it_once(scene, monday_morning):
+    service, (therapist,), _ = scene
+    appointment = book(service, therapist)
+    monday_morning.move_to(local(2026, 3, 3, 11))
+    appointment_mark(appointment=appointment, status="completed")
+    appointment_mark(appointment=appointment, status="completed")
+    assert list(appointment.events.values_list("action", flat=True)) == ["booked", "marked"]
+
+
+def test_a_cancelled_booking_cannot_be_marked(scene, monday_morning):
+    service, (therapist,), _ = scene
+    appointment = appointment_cancel(appointment=book(service, therapist), by_client=False)
+    monday_morning.move_to(local(2026, 3, 3, 11))
+    with pytest.raises(ChangeRefused, match="cancelled booking cannot be marked"):
+        appointment_mark(appointment=appointment, status="no_show")

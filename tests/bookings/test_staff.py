@@ -1,3 +1,4 @@
+import re
 from datetime import time
 
 import pytest
@@ -75,6 +76,25 @@ def test_marking_a_started_session_completed(front_desk, scene, monday_morning):
     front_desk.post(f"/staff/appointments/{appointment.pk}/mark/", {"status": "completed"})
     appointment.refresh_from_db()
     assert appointment.status == "completed"
+
+
+def offered_outcomes(html, appointment):
+    pattern = rf'action="/staff/appointments/{appointment.pk}/mark/">.*?name="status" value="(\w+)"'
+    return set(re.findall(pattern, html))
+
+
+def test_the_schedule_offers_exactly_the_outcomes_the_service_accepts(front_desk, scene, monday_morning):
+    service, maya, tom, room = scene
+    started = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 2, 6))
+    ahead = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 2, 10))
+    cancelled = AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 2, 5), status="cancelled")
+    completed = AppointmentFactory(service=service, therapist=tom, starts_at=local(2026, 3, 2, 3), status="completed")
+    html = front_desk.get(SCHEDULE + "?date=2026-03-02").content.decode()
+    offered = [offered_outcomes(html, a) for a in (started, ahead, cancelled, completed)]
+    assert offered == [{"completed", "no_show"}, set(), set(), {"no_show"}]
+    front_desk.post(f"/staff/appointments/{completed.pk}/mark/", {"status": "no_show"})
+    completed.refresh_from_db()
+    assert completed.status == "no_show"
 
 
 def test_a_therapist_cannot_mark_someone_elses_session(client, scene):
