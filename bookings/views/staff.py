@@ -126,9 +126,12 @@ def _back_to_schedule(appointment: Appointment) -> str:
     return reverse("bookings:staff_schedule") + f"?date={day.isoformat()}"
 
 
-def _alternatives_text(taken: SlotTaken) -> str:
-    times = ", ".join(f"{slot.local_start:%a %d %b %H:%M} with {slot.therapist.name}" for slot in taken.alternatives)
-    return f"{taken.message} {times}" if times else f"{taken.message} No free time nearby."
+def _refusal_text(error: BookingError) -> str:
+    """What a staff form says when the services refuse; a time just taken comes with the nearest free ones."""
+    if not isinstance(error, SlotTaken):
+        return error.message
+    times = ", ".join(f"{slot.local_start:%a %d %b %H:%M} with {slot.therapist.name}" for slot in error.alternatives)
+    return f"{error.message} {times}" if times else f"{error.message} No free time nearby."
 
 
 @never_cache
@@ -148,10 +151,8 @@ def appointment_new(request):
                 booked_by=request.user,
                 ignore_notice=data["override_notice"],
             )
-        except SlotTaken as taken:
-            form.add_error(None, _alternatives_text(taken))
         except BookingError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, _refusal_text(error))
         else:
             messages.success(request, f"Booked {appointment.client_name} with {appointment.therapist.name}.")
             return redirect(_back_to_schedule(appointment))
@@ -176,10 +177,8 @@ def appointment_move(request, pk):
                 changed_by=request.user,
                 ignore_notice=data["override_notice"],
             )
-        except SlotTaken as taken:
-            form.add_error(None, _alternatives_text(taken))
         except BookingError as error:
-            form.add_error(None, error.message)
+            form.add_error(None, _refusal_text(error))
         else:
             messages.success(request, f"Moved {moved.client_name}'s session.")
             return redirect(_back_to_schedule(moved))

@@ -2,6 +2,7 @@ import re
 from datetime import time
 
 import pytest
+from django.utils.html import escape
 
 from bookings.models import Appointment, Therapist
 from bookings.tokens import feed_token
@@ -155,6 +156,15 @@ def test_the_front_desk_moves_a_booking(front_desk, scene):
     assert response.status_code == 302
     appointment.refresh_from_db()
     assert appointment.starts_at == local(2026, 3, 4, 15)
+
+
+def test_moving_onto_a_taken_time_lists_the_nearest_free_ones(front_desk, scene):
+    service, maya, _, room = scene
+    AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 3, 10))
+    moving = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 4, 10))
+    response = front_desk.post(f"/staff/appointments/{moving.pk}/move/", {"date": "2026-03-03", "time": "10:00"})
+    html = response.content.decode()
+    assert "That time was just taken" in html and f"Tue 03 Mar 11:15 with {escape(maya.name)}" in html
 
 
 def test_booking_or_moving_to_a_therapist_who_does_not_give_the_service_says_why(front_desk, scene):
