@@ -5,7 +5,7 @@ superusers see them, on the staff schedule and in the admin alike. Everyone else
 booking (for example a bookkeeper with view permission) sees only whether intake was provided.
 """
 
-from .models import Appointment
+from .models import Appointment, Therapist
 
 FRONT_DESK_GROUP = "Front desk"
 
@@ -14,6 +14,14 @@ def is_front_desk(user) -> bool:
     if not (user.is_active and user.is_staff):
         return False
     return user.is_superuser or user.groups.filter(name=FRONT_DESK_GROUP).exists()
+
+
+def reads_health_data(user) -> bool:
+    """True for staff who can read some client's intake: the front desk, superusers and every
+    therapist with a staff account (they read their own clients'). They must sign in with a second factor."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return is_front_desk(user) or Therapist.objects.filter(user=user).exists()
 
 
 def intake_visible_to(user, appointment: Appointment | None, *, front_desk: bool | None = None) -> bool:

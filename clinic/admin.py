@@ -1,39 +1,68 @@
-"""The staff admin: password login, plus a TOTP code for staff who set up two-factor.
+"""The staff admin: password sign-in, plus a second factor for everyone who can read health data.
 
-Two-factor is optional for staff and required for superusers when
-``OTP_REQUIRED_FOR_SUPERUSERS`` is on (the default in production).
+Who must use a second factor: superusers (``OTP_REQUIRED_FOR_SUPERUSERS``) and everyone who can
+read a client's intake — the front desk and every therapist with an account
+(``OTP_REQUIRED_FOR_HEALTH_DATA``); both are on by default in production. Anyone who has set up an
+authenticator is asked for it too. Someone who must but has none is not signed in: the correct
+password earns a ten-minute ticket to enrol in the browser (clinic/twofactor.py), and only a
+confirmed code from the new authenticator signs them in.
+
+Wrong passwords are limited twice: per username and address by django-axes, and per username
+from any number of addresses by the ``staff:login_failures`` rate limit, so guessing cannot be
+spread over many machines.
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
+from django.urls import path
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
+from bookings.access import reads_health_data
+from core.ratelimit import rate_limit_count, rate_limit_reached
+
+from . import twofactor
+
 
 def two_factor_required(user) -> bool:
-    return bool(user.is_superuser and settings.OTP_REQUIRED_FOR_SUPERUSERS)
+    if user.is_superuser and settings.OTP_REQUIRED_FOR_SUPERUSERS:
+        return True
+    return bool(settings.OTP_REQUIRED_FOR_HEALTH_DATA and reads_health_data(user))
 
 
 def needs_second_factor(user) -> bool:
-    return two_factor_required(user) or user_has_device(user)
+    return user_has_device(user) or two_factor_required(user)
 
 
 class StaffLoginForm(OTPAdminAuthenticationForm):
+    error_messages = {
+        **OTPAdminAuthenticationForm.error_messages,
+        "too_many_failures": (
+            "This account has had too many wrong passwords from different places, so signing in to it "
+            "is paused for an hour. Ask the clinic's owner if you need in sooner."
+        ),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        by = f"user:{username.lower()}"
+        if username and rate_limit_reached(self.request, scope="staff:login_failures", by=by):
+            raise forms.ValidationError(self.error_messages["too_many_failures"], code="too_many_failures")
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if self.get_user() is None and username:  # a wrong password, not a wrong code
+                rate_limit_count(self.request, scope="staff:login_failures", by=by)
+            raise error
+
     def clean_otp(self, user):
         if user is None or not needs_second_factor(user):
             return
-        if two_factor_required(user) and not user_has_device(user):
-            raise _no_device_error()
+        if not user_has_device(user):
+            twofactor.enrolment_ticket_issue(self.request, user)
+            raise forms.ValidationError(twofactor.enrol_first_message(), code="otp_device_missing")
         super().clean_otp(user)
-
-
-def _no_device_error() -> forms.ValidationError:
-    return forms.ValidationError(
-        "This account must use two-factor sign-in, and no authenticator is set up for it yet. "
-        "Run `python manage.py staff_totp_setup <username>` on the server to add one.",
-        code="otp_device_missing",
-    )
 
 
 class ClinicAdminSite(AdminSite):
@@ -50,3 +79,10 @@ class ClinicAdminSite(AdminSite):
         if not hasattr(request, "_clinic_needs_second_factor"):
             request._clinic_needs_second_factor = needs_second_factor(user)
         return not request._clinic_needs_second_factor
+
+    def get_urls(self):
+        own = [
+            path("two-factor/enrol/", twofactor.enrol, name="two_factor_enrol"),
+            path("two-factor/backup-codes/", self.admin_view(twofactor.backup_codes), name="two_factor_backup_codes"),
+        ]
+        return own + super().get_urls()

@@ -13,6 +13,40 @@ from django.http import HttpRequest
 from .clientip import client_ip
 
 
+def _limit(scope: str) -> tuple[int, int]:
+    try:
+        return settings.RATE_LIMITS[scope]
+    except KeyError:
+        raise ImproperlyConfigured(f"No rate limit for scope {scope!r}: add it to settings.RATE_LIMITS.") from None
+
+
+def _key(request: HttpRequest, scope: str, by: str | None) -> str:
+    subject = client_ip(request) if by is None else by
+    return f"ratelimit:{scope}:{hashlib.sha256(subject.encode()).hexdigest()[:32]}"
+
+
+def rate_limit_reached(request: HttpRequest, *, scope: str, by: str | None = None) -> bool:
+    """True when ``scope``'s limit is already used up, without counting this request.
+
+    ``by`` counts something other than the client's address, e.g. a username that attempts from
+    many addresses share.
+    """
+    limit, _ = _limit(scope)
+    count = cache.get(_key(request, scope, by))
+    return count is not None and count >= limit
+
+
+def rate_limit_count(request: HttpRequest, *, scope: str, by: str | None = None) -> None:
+    """Count one event (a failure, say) against ``scope``; ``rate_limit_reached`` tells when enough happened."""
+    _, period_seconds = _limit(scope)
+    key = _key(request, scope, by)
+    if not cache.add(key, 1, timeout=period_seconds):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=period_seconds)
+
+
 def rate_limit_exceeded(request: HttpRequest, *, scope: str) -> bool:
     """Count this request against ``scope`` for the client's IP; True once more than the scope's limit
     arrive in its window (``settings.RATE_LIMITS[scope]``).
@@ -20,12 +54,8 @@ def rate_limit_exceeded(request: HttpRequest, *, scope: str) -> bool:
     The key holds a hash of the IP, never the address itself. A scope missing from the table is a
     mistake in the code, not a visitor's: it raises rather than letting every request through.
     """
-    try:
-        limit, period_seconds = settings.RATE_LIMITS[scope]
-    except KeyError:
-        raise ImproperlyConfigured(f"No rate limit for scope {scope!r}: add it to settings.RATE_LIMITS.") from None
-    ip_hash = hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{ip_hash}"
+    limit, period_seconds = _limit(scope)
+    key = _key(request, scope, None)
     if cache.add(key, 1, timeout=period_seconds):
         return False
     try:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "clinic.apps.ClinicConfig",
     "bookings",
@@ -173,6 +174,8 @@ RATE_LIMITS = {
         "bookings:manage_view": (300, 600),  # opening a manage link, real or guessed
         "bookings:manage": (60, 600),  # cancelling or moving through a manage link
         "newsletter:subscribe": (30, 3600),  # subscribe forms: each can send a confirmation email
+        # Wrong passwords for one staff username from any number of addresses (per address: axes).
+        "staff:login_failures": (20, 3600),
     }.items()
 }
 
@@ -208,8 +211,11 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 AXES_VERBOSE = False
 # The client's address behind our reverse proxies (core/clientip.py), for rate limits and axes alike.
 AXES_CLIENT_IP_CALLABLE = "core.clientip.axes_client_ip"
-# Two-factor sign-in (TOTP, django-otp): optional for staff, required for superusers in production.
+# Two-factor sign-in (TOTP with backup codes, django-otp): required in production for superusers and
+# for anyone who can read health data (clinic/admin.py), optional for other staff.
 OTP_REQUIRED_FOR_SUPERUSERS = env.bool("OTP_REQUIRED_FOR_SUPERUSERS", default=not DEBUG)
+# Everyone who can read a client's intake (front desk, therapists with an account) enrols in the browser.
+OTP_REQUIRED_FOR_HEALTH_DATA = env.bool("OTP_REQUIRED_FOR_HEALTH_DATA", default=not DEBUG)
 OTP_TOTP_ISSUER = CLINIC_NAME
 
 LANGUAGE_CODE = "en-us"
