@@ -2,13 +2,17 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.admin import InvalidatesPages
+
 from . import services
 from .models import Author, Category, Post, PostSlugHistory, Series, Tag
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(InvalidatesPages, admin.ModelAdmin):
     """An author linked to a therapist shows the therapist's profile; its own copies are read-only (see ``Author``)."""
+
+    page_generations = ("blog",)
 
     list_display = ["shown_name", "shown_credentials", "therapist", "user"]
     list_select_related = ["therapist", "user"]
@@ -61,14 +65,16 @@ class AuthorFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("blog",)
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("blog",)
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     readonly_fields = ["slug"]
@@ -78,14 +84,16 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
+class SeriesAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("blog",)
     list_display = ["title", "slug"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
 
 
 @admin.register(PostSlugHistory)
-class PostSlugHistoryAdmin(admin.ModelAdmin):
+class PostSlugHistoryAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("blog",)
     list_display = ["old_slug", "post", "changed_at"]
     search_fields = ["old_slug", "post__title"]
     list_select_related = ["post"]

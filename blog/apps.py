@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from core import pagecache
+from core import httpcache
 
 
 class BlogConfig(AppConfig):
@@ -14,14 +14,14 @@ class BlogConfig(AppConfig):
         from .selectors import articles_for_newsletter, blog_fragment_seconds
 
         article_source_register(articles_for_newsletter)
-        pagecache.cacheable(
+        httpcache.cacheable(
             "blog:index", "blog:category", "blog:tag", "blog:author", "blog:archive",
-            timeout=300, depends_on=("blog",), params={"page"},
+            seconds=300, depends_on=("blog",), params={"page"},
         )  # fmt: skip
-        pagecache.cacheable(
+        httpcache.cacheable(
             "blog:post", "blog:feed", "blog:feed_atom", "blog:category_feed", "blog:category_feed_atom",
             "blog:tag_feed", "blog:tag_feed_atom",
-            timeout=300, depends_on=("blog",),
+            seconds=300, depends_on=("blog",),
         )  # fmt: skip
         # A page showing posts expires no later than the next scheduled post goes live.
-        pagecache.timeout_limit("blog", blog_fragment_seconds)
+        httpcache.lifetime_limit("blog", blog_fragment_seconds)

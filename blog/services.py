@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.httpcache import pages_changed
+
 from . import markup
 from .models import Post, PostSlugHistory, PostTag, Tag
 from .selectors import blog_cache_forget
@@ -45,6 +47,7 @@ def post_write(*, post: Post) -> Post:
     PostSlugHistory.objects.filter(old_slug=post.slug).delete()
     post_tags_sync(post=post, text_tags=rendered.tags)
     blog_cache_forget()
+    pages_changed("blog")
     return post
 
 
@@ -66,6 +69,7 @@ def _is_just_published(post: Post, previous: dict) -> bool:
 def post_delete(*, post: Post) -> None:
     post.delete()
     blog_cache_forget()
+    pages_changed("blog")
 
 
 def post_publish(*, post: Post, publish_at=None) -> Post:

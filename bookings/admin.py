@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from core.admin import InvalidatesPages
+
 from .access import intake_visible_to
 from .availability import slot_find
 from .forms import staff_day_check
@@ -32,13 +34,15 @@ from .services import (
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("bookings",)
     list_display = ["name", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("bookings",)
     list_display = ["name", "duration_minutes", "cleanup_minutes", "price", "is_active"]
     list_filter = ["is_active"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,7 +62,8 @@ class TimeOffInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("bookings", "blog")  # a therapist who writes is a blog author too
     list_display = ["name", "credentials", "is_bookable_online", "is_active"]
     list_filter = ["is_bookable_online", "is_active"]
     search_fields = ["name", "credentials"]
@@ -76,13 +81,15 @@ class TherapistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("bookings",)
     list_display = ["reason", "starts_on", "ends_on"]
     date_hierarchy = "starts_on"
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(admin.ModelAdmin):
+class BookingPolicyAdmin(InvalidatesPages, admin.ModelAdmin):
+    page_generations = ("bookings",)
     list_display = ["__str__", "min_notice_minutes", "max_advance_days", "slot_step_minutes", "cancel_cutoff_hours"]
 
     def has_add_permission(self, request):

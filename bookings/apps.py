@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from core import pagecache
+from core import httpcache
 
 
 class BookingsConfig(AppConfig):
@@ -9,16 +9,16 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         # Therapist pages show the therapist's articles too.
-        pagecache.cacheable(
-            "bookings:therapist_list", "bookings:therapist_detail", timeout=300, depends_on=("bookings", "blog")
+        httpcache.cacheable(
+            "bookings:therapist_list", "bookings:therapist_detail", seconds=300, depends_on=("bookings", "blog")
         )
-        # Availability changes with the clock (the notice window moves on): 30 seconds, as the API's max-age.
-        pagecache.cacheable(
-            "bookings:start", timeout=30, depends_on=("bookings",), params={"service", "therapist", "month", "date"}
+        # Availability changes with the clock (the notice window moves on): at most 30 seconds late.
+        httpcache.cacheable(
+            "bookings:start", seconds=30, depends_on=("bookings",), params={"service", "therapist", "month", "date"}
         )
-        pagecache.cacheable(
+        httpcache.cacheable(
             "bookings:api_availability",
-            timeout=30,
+            seconds=30,
             depends_on=("bookings",),
             params={"service", "therapist", "start", "end"},
         )

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.constraints import violated_constraint
+from core.httpcache import pages_changed
 from core.queue import task_enqueue
 from newsletter.interface import newsletter_opt_in
 
@@ -176,6 +177,7 @@ def appointment_book(
                 changes=changes_between({}, appointment_state(appointment)),
             )
             _notify(appointment, "booked")
+            pages_changed("bookings")
             _on_commit_schedule_reminder(appointment, policy=policy, now=now)
             if newsletter is not None:
                 transaction.on_commit(lambda: _newsletter_start(email=client.email, opt_in=newsletter))
@@ -263,6 +265,7 @@ def appointment_reschedule(
                 changes=changes_between(before, appointment_state(current)),
             )
             _notify(current, "moved", moved_from=moved_from)
+            pages_changed("bookings")
             _on_commit_schedule_reminder(current, policy=policy, now=now)
     except (_Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
@@ -305,6 +308,7 @@ def appointment_cancel(
             changes=changes_between(before, appointment_state(current)),
         )
         _notify(current, "cancelled")
+        pages_changed("bookings")
     return current
 
 

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
 
-from core import pagecache
+from core import httpcache
 
 
 class ClinicConfig(AppConfig):
@@ -11,9 +11,10 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic site"
 
     def ready(self):
-        pagecache.cacheable("home", timeout=300, depends_on=("bookings", "blog"))
-        pagecache.cacheable("privacy", timeout=300)
-        pagecache.cacheable("sitemap", timeout=300, depends_on=("blog",))
+        httpcache.cacheable("home", seconds=300, depends_on=("bookings", "blog"))
+        httpcache.cacheable("privacy", seconds=300)
+        httpcache.cacheable("robots_txt", seconds=3600)
+        httpcache.cacheable("sitemap", seconds=300, depends_on=("blog", "bookings"))
 
 
 class ClinicAdminConfig(AdminConfig):

@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
 
-from . import pagecache
-
 
 class CoreConfig(AppConfig):
     """The ground floor: infrastructure every app may use and that imports none of them."""
@@ -13,4 +11,3 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Fill the task registry (core.queue) with every app's tasks, as the admin finds admin.py.
         autodiscover_modules("tasks")
-        pagecache.connect_signals()

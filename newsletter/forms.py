@@ -10,6 +10,9 @@ class SubscribeForm(forms.Form):
 
     ``website`` is a honeypot people never see; ``stamp`` is the signed time the form was
     rendered. A bot trips either and gets the normal success answer, but nothing happens.
+    The stamp is a minimum fill time, not a secret: a page served from a cache carries the stamp of
+    its rendering, older than the visitor's visit, so it only ever errs towards letting a person in,
+    and it has no upper age limit (a cached page, or a tab left open for days, still subscribes).
     """
 
     email = forms.EmailField(

@@ -4,6 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.clientip import client_ip
+from core.httpcache import cross_site
 from core.ratelimit import rate_limit_exceeded
 
 from .forms import SubscribeForm
@@ -12,6 +13,9 @@ from .tokens import TokenExpired, TokenInvalid, confirm_token_read, unsubscribe_
 
 SUBSCRIBE_ACCEPTED = "Almost there — check your inbox to confirm"
 SUBSCRIBE_THROTTLED = "Too many sign-up attempts from your connection. Please wait a few minutes and try again."
+SUBSCRIBE_CROSS_SITE = (
+    "This sign-up form was sent from another website, so we did nothing. Please use the form on our own pages."
+)
 CONFIRMED = "Thank you! Your subscription has been confirmed. You'll hear from us soon."
 CONFIRM_PROBLEMS = {
     "expired": "This confirmation link has expired: links work for 7 days. Enter your address again and we'll send a fresh one.",
@@ -27,10 +31,19 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
+@csrf_exempt  # the form is on every public page, which carries no CSRF token: see core.httpcache
 @require_POST
 def subscribe(request):
-    """Same answer for every address, whatever its state; JSON for the widget, a page without JavaScript."""
+    """Same answer for every address, whatever its state; JSON for the widget, a page without JavaScript.
+
+    Without a CSRF token the form is guarded by double opt-in, the rate limit, the honeypot, the
+    fill-time stamp and the browser's word on where the request came from (``cross_site``).
+    """
     wants_json = _wants_json(request)
+    if cross_site(request):
+        if wants_json:
+            return JsonResponse({"ok": False, "message": SUBSCRIBE_CROSS_SITE}, status=403)
+        return render(request, "newsletter/subscribe.html", {"subscribe_error": SUBSCRIBE_CROSS_SITE}, status=403)
     if rate_limit_exceeded(request, scope="newsletter:subscribe"):
         if wants_json:
             return JsonResponse({"ok": False, "message": SUBSCRIBE_THROTTLED}, status=429)

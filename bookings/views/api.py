@@ -1,5 +1,4 @@
 from django.http import JsonResponse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from core.ratelimit import rate_limit_exceeded
@@ -7,8 +6,6 @@ from core.ratelimit import rate_limit_exceeded
 from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
 from ..params import parse_date
 from ..selectors import services_active, therapists_bookable
-
-CACHE_SECONDS = 30
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -42,7 +39,7 @@ def availability(request):
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
     slots = slots_available(service=service, therapist=therapist, start=start, end=end)
-    response = JsonResponse(
+    return JsonResponse(
         {
             "timezone": str(clinic_tz()),
             "slots": [
@@ -55,5 +52,3 @@ def availability(request):
             ],
         }
     )
-    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
-    return response

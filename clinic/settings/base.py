@@ -68,10 +68,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags for every page, and 304 for a matching If-None-Match.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Public pages' Cache-Control, and Django's cache in front of their views (core/httpcache.py).
+    "core.httpcache.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -179,7 +182,7 @@ RATE_LIMITS = {
     }.items()
 }
 
-# Public pages for anonymous visitors, cached without their per-visitor parts (core/pagecache.py).
+# Public pages for anonymous visitors, from Django's cache keyed by app generations (core/httpcache.py).
 # On by default in production with Redis: a change must reach every process's cache at once.
 PUBLIC_PAGE_CACHE = env.bool("PUBLIC_PAGE_CACHE", default=not DEBUG and bool(REDIS_URL))
 

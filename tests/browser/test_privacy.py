@@ -30,4 +30,4 @@ def test_an_anonymous_visitor_gets_only_the_cookies_the_forms_they_use_need(live
         visit(page, live_server.url)
         for cookie in page.context.cookies():
             first_set.setdefault(cookie["name"], name)
-    assert first_set == {"csrftoken": "home", "sessionid": "book: confirmation"}
+    assert first_set == {"csrftoken": "book: details", "sessionid": "book: confirmation"}
