@@ -1,11 +1,9 @@
 """Every write that uses up or frees a therapist's or room's time goes through here.
 
-The pattern, for booking and moving alike: open a transaction, lock, re-check availability, write.
-Locks are taken in one order everywhere — the candidate therapists' rows by primary key, then the
-service's rooms by primary key — so two bookings can never deadlock. On SQLite ``select_for_update``
-is a no-op, but the IMMEDIATE transaction already serialises writers. On PostgreSQL the exclusion
-constraints are the last line: a violation, known by the constraint's name, becomes the same
-``SlotTaken`` answer.
+The pattern, for booking and moving alike, is core.locking's: open a transaction, lock the candidate
+therapists' and the service's rooms' rows (and the booking being moved) with ``rows_lock``, re-check
+availability, write. On PostgreSQL the exclusion constraints are the last line: a violation, known
+by the constraint's name, becomes the same ``SlotTaken`` answer.
 """
 
 import logging
@@ -14,10 +12,12 @@ from datetime import datetime, timedelta
 
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.constraints import violated_constraint
 from core.httpcache import pages_changed
+from core.locking import rows_lock
 from core.queue import task_enqueue
 from newsletter.interface import newsletter_opt_in
 
@@ -83,14 +83,12 @@ def _require_offers(therapist: Therapist, service: Service) -> None:
         raise BookingError(f"{therapist.name} doesn't offer {service.name}. Choose another therapist.")
 
 
-def _lock(*, therapist: Therapist | None, service: Service) -> None:
-    if therapist is None:
-        therapists = Therapist.objects.filter(services=service)
-    else:
-        therapists = Therapist.objects.filter(pk=therapist.pk)
-    list(therapists.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
-    rooms = Room.objects.filter(services=service).select_for_update(of=("self",))
-    list(rooms.order_by("pk").values_list("pk", flat=True))
+def _capacity(*, therapist: Therapist | None, service: Service) -> tuple[QuerySet, QuerySet]:
+    """The rows a session of ``service`` uses up: its therapist (None: every one who gives it) and its rooms."""
+    therapists = (
+        Therapist.objects.filter(services=service) if therapist is None else Therapist.objects.filter(pk=therapist.pk)
+    )
+    return therapists, Room.objects.filter(services=service)
 
 
 def _actor(*, by_client: bool, changed_by) -> Actor:
@@ -144,7 +142,7 @@ def appointment_book(
     options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": source == "online"}
     try:
         with transaction.atomic():
-            _lock(therapist=therapist, service=service)
+            rows_lock(*_capacity(therapist=therapist, service=service))
             slot = slot_find(service=service, therapist=therapist, starts_at=starts_at, **options)
             if slot is None:
                 raise _Unavailable
@@ -231,8 +229,10 @@ def appointment_reschedule(
     options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": by_client}
     try:
         with transaction.atomic():
-            _lock(therapist=new_therapist, service=service)
-            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            rows_lock(
+                Appointment.objects.filter(pk=appointment.pk), *_capacity(therapist=new_therapist, service=service)
+            )
+            current = Appointment.objects.get(pk=appointment.pk)
             refusal = client_change_refusal(current, policy=policy, now=now) if by_client else None
             if refusal is None and current.status != Appointment.Status.BOOKED:
                 refusal = "Only booked sessions can be moved."

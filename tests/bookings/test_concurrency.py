@@ -1,21 +1,28 @@
 """Twenty clients press "Confirm" for the same slot at the same moment, each on its own connection.
 
 The pattern is pretty much pretix's proof that it cannot oversell: first a control shows that the race
-is real when the lock, the re-check and the constraint are out of the way, then the real service
-lets exactly one through and gives every other thread the friendly "just taken" answer.
+is real when the lock and the constraint are out of the way, then the real service lets exactly one
+through and gives every other thread the friendly "just taken" answer.
+
+On PostgreSQL the control is the real service with its lock switched off through the locking helper
+(``core.locking.locking_disabled``) and the exclusion constraints dropped. On SQLite no switch can
+make the service double-sell: its IMMEDIATE transaction takes the database's one write lock at
+``BEGIN``, before the re-check reads, so a second writer always sees the first one's booking. There
+the control still shows the race the way it always has, with check-then-write outside any transaction.
 """
 
 import threading
-from contextlib import contextmanager
+import time as clock
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, time
-from importlib import import_module
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from bookings.availability import slot_find
 from bookings.models import Appointment
-from bookings.services import ClientDetails, SlotTaken, appointment_book
+from bookings.services import OVERLAP_CONSTRAINTS, ClientDetails, SlotTaken, appointment_book
+from core.locking import locking_disabled
 from tests.factories import clinic_with_hours
 
 from .conftest import local
@@ -51,17 +58,54 @@ def overlap_constraints_dropped():
     if connection.vendor != "postgresql":
         yield
         return
-    migration = import_module("bookings.migrations.0003_no_overlap_on_postgresql")
+    overlap = [constraint for constraint in Appointment._meta.constraints if constraint.name in OVERLAP_CONSTRAINTS]
     with connection.schema_editor() as editor:
-        for constraint in migration.constraints():
+        for constraint in overlap:
             editor.remove_constraint(Appointment, constraint)
     try:
         yield
     finally:
         Appointment.objects.all().delete()
         with connection.schema_editor() as editor:
-            for constraint in migration.constraints():
+            for constraint in overlap:
                 editor.add_constraint(Appointment, constraint)
+
+
+@contextmanager
+def appointment_inserts_held_back(count=THREADS):
+    """On PostgreSQL, let every booking read and re-check, but hold its INSERT until ``count`` bookings wait.
+
+    A SHARE lock on the appointments table lets reads through and blocks writes; once ``count``
+    connections of this test database wait on a lock, it is released and they all go on. So every
+    thread re-checks before any thread writes: the worst interleaving, forced rather than hoped for.
+    """
+    locked = threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Appointment._meta.db_table} IN SHARE MODE")
+                locked.set()
+                deadline = clock.monotonic() + 60
+                while clock.monotonic() < deadline:
+                    cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view stays as first read
+                    cursor.execute(
+                        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )
+                    if cursor.fetchone()[0] >= count:
+                        break
+                    clock.sleep(0.02)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout=30)
+    try:
+        yield
+    finally:
+        holder.join(timeout=90)
 
 
 @pytest.fixture
@@ -70,14 +114,40 @@ def one_slot(monday_morning):
     return service, therapist, local(2026, 3, 3, 10).astimezone(UTC)
 
 
+def book(service, therapist, starts_at):
+    def booking(index, barrier):
+        client = ClientDetails(name=f"Client {index}", email=f"c{index}@example.com", phone="1", consent=True)
+        return appointment_book(service=service, therapist=therapist, starts_at=starts_at, client=client)
+
+    return booking
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_control_with_the_lock_switched_off_and_no_constraint_the_service_double_books(one_slot):
+    """The real service, its lock switched off through the helper: every thread re-checks, finds the slot free, books.
+
+    ``appointment_inserts_held_back`` makes every thread re-check before any thread writes, so the
+    outcome does not depend on luck. It shows what the lock (and the constraint) are there to prevent.
+    """
+    service, therapist, starts_at = one_slot
+    with overlap_constraints_dropped(), locking_disabled(), appointment_inserts_held_back():
+        outcomes = run_together(book(service, therapist, starts_at))
+        assert sum(isinstance(outcome, Appointment) for outcome in outcomes) == THREADS
+        assert Appointment.objects.filter(starts_at=starts_at).count() == THREADS
+
+
 @pytest.mark.django_db(transaction=True)
 def test_control_without_lock_recheck_or_constraint_the_race_double_books(one_slot):
     """Check-then-write with nothing guarding the gap: every thread sees the slot free, then every thread writes.
 
     The barrier between the read and the write forces the worst interleaving on purpose, so the
-    outcome does not depend on luck; on SQLite this is what autocommit reads outside the IMMEDIATE
-    write transaction would allow. It shows what the lock and the re-check are there to prevent.
+    outcome does not depend on luck; this is what autocommit reads outside the IMMEDIATE write
+    transaction would allow. SQLite only: there the service cannot be made to double-sell (see the
+    module docstring); on PostgreSQL the control above runs the service with its lock switched off.
     """
+    if connection.vendor == "postgresql":
+        pytest.skip("on PostgreSQL the control goes through the service with the lock switched off")
     service, therapist, starts_at = one_slot
 
     def unguarded_booking(index, barrier):
@@ -105,13 +175,10 @@ def test_control_without_lock_recheck_or_constraint_the_race_double_books(one_sl
 
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_bookings_of_one_slot_let_exactly_one_through(one_slot):
+    """On PostgreSQL under the control's forced interleaving, but with the lock on: the re-checks queue behind it."""
     service, therapist, starts_at = one_slot
-
-    def booking(index, barrier):
-        client = ClientDetails(name=f"Client {index}", email=f"c{index}@example.com", phone="1", consent=True)
-        return appointment_book(service=service, therapist=therapist, starts_at=starts_at, client=client)
-
-    outcomes = run_together(booking)
+    with appointment_inserts_held_back() if connection.vendor == "postgresql" else nullcontext():
+        outcomes = run_together(book(service, therapist, starts_at))
     assert sum(isinstance(outcome, Appointment) for outcome in outcomes) == 1
     assert sum(isinstance(outcome, SlotTaken) for outcome in outcomes) == THREADS - 1
     assert Appointment.objects.count() == 1

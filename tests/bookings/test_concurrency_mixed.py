@@ -2,6 +2,9 @@
 database itself is asked whether any therapist or room holds two overlapping active bookings.
 
 Runs on SQLite and PostgreSQL (where the exclusion constraints back the services' locks up).
+It has no lock-off control: with random operations an overlap would be likely, not certain, so
+the proof that the race is real (core.locking's switch turned off) lives in test_concurrency.py,
+which forces the worst interleaving.
 """
 
 import random
