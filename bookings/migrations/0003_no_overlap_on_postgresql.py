@@ -1,8 +1,9 @@
 """PostgreSQL's own guarantee against double booking: no two active appointments may overlap in
 [starts_at, blocked_until) for the same therapist or the same room.
 
-The constraints live only in the database (not in the model state), so SQLite, which cannot
-express them, keeps migrating; there the serialised write transaction plus re-check holds the rule.
+Written before the constraints joined ``Appointment.Meta.constraints``: migration 0005 adds them to
+the state without touching the database, so this one still creates them on fresh installs. SQLite
+cannot express them; there the serialised write transaction plus re-check holds the rule.
 """
 
 from django.contrib.postgres.constraints import ExclusionConstraint
