@@ -13,7 +13,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from datetime import date, timedelta
@@ -21,8 +20,11 @@ from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = 8799
-BASE = f"http://127.0.0.1:{PORT}"
+sys.path.insert(0, str(ROOT / "bench"))
+
+import server  # noqa: E402  (bench/server.py: the gunicorn launcher)
+
+BASE = ""  # gunicorn's address, once it runs
 FIXED_PAGES = [
     "/",
     "/book/",
@@ -95,47 +97,16 @@ def main() -> int:
     ):
         subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "clinic.wsgi",
-                "--bind",
-                f"127.0.0.1:{PORT}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    if fetch("/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                print("gunicorn did not start", file=sys.stderr)
-                return 1
-            pages = discover()
-            failures = []
-            for path in pages:
-                statuses = [fetch(path)[0] for _ in range(2)]
-                print(f"{statuses[0]} {statuses[1]} {path}")
-                if statuses != [200, 200]:
-                    failures.append((statuses, path))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    log_text = log_path.read_text()
-    problems = [line for line in log_text.splitlines() if re.search(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b", line)]
+    global BASE
+    with server.gunicorn(env, workers=2, log=log_path) as BASE:
+        pages = discover()
+        failures = []
+        for path in pages:
+            statuses = [fetch(path)[0] for _ in range(2)]
+            print(f"{statuses[0]} {statuses[1]} {path}")
+            if statuses != [200, 200]:
+                failures.append((statuses, path))
+    problems = server.log_problems(log_path)
     print(f"{len(pages)} pages requested twice, {len(failures)} failures, {len(problems)} log problems")
     for line in problems:
         print("LOG:", line)

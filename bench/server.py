@@ -1,17 +1,22 @@
-"""Start gunicorn with the bench settings and drive it with wrk, both on loopback."""
+"""Start gunicorn on loopback, the one launcher the bench runs and the production smoke
+(.ci/smoke_gunicorn.py) share; and drive it with wrk."""
 
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+LOG = ROOT / "tmp" / "bench-gunicorn.log"
+PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b")
 
 
 def bench_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -24,65 +29,82 @@ def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-LOG = ROOT / "tmp" / "bench-gunicorn.log"
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until(ready, *, what: str, process: subprocess.Popen, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {process.returncode} before it answered")
+        try:
+            if ready():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer within {seconds:.0f} s")
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, port: int = 8765, workers: int = 4, threads: int = 1):
-    """Run gunicorn until the block ends; waits until it answers /healthz.
+def gunicorn(
+    env: dict[str, str], *, port: int | None = None, workers: int = 4, threads: int = 1, log: Path = LOG
+) -> Iterator[str]:
+    """Run gunicorn on loopback until the block ends, once it answers /healthz; yields its base URL.
 
-    Everything gunicorn and Django print goes to tmp/bench-gunicorn.log (see ``log_problems``).
+    Everything gunicorn and Django print goes to ``log`` (see ``log_problems``).
     """
-    LOG.parent.mkdir(exist_ok=True)
-    log = LOG.open("w")
-    process = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "clinic.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync" if threads == 1 else "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "5",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not come up; see tmp/bench-gunicorn.log")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "clinic.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync" if threads == 1 else "gthread",
+                "--threads",
+                str(threads),
+                "--keep-alive",
+                "5",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+        def healthy() -> bool:
+            # As the proxy would say: production settings redirect plain HTTP to HTTPS.
+            request = urllib.request.Request(base + "/healthz", headers={"X-Forwarded-Proto": "https"})
+            with urllib.request.urlopen(request, timeout=2) as response:  # noqa: S310
+                return response.status == 200
+
+        try:
+            _wait_until(healthy, what=f"gunicorn (see {log})", process=process)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
-def log_problems() -> list[str]:
-    """Lines of the last gunicorn run's log that report a warning, an error or a traceback."""
-    if not LOG.exists():
+def log_problems(log: Path = LOG) -> list[str]:
+    """Lines of a gunicorn log that report a warning, an error or a traceback."""
+    if not log.exists():
         return []
-    pattern = re.compile(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b")
-    return [line for line in LOG.read_text().splitlines() if pattern.search(line)]
+    return [line for line in log.read_text().splitlines() if PROBLEM.search(line)]
 
 
 WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
