@@ -1,37 +1,50 @@
-"""Boot gunicorn with production settings on PostgreSQL and request every public page.
+"""The production shape, end to end: Debian's nginx (docs/nginx.conf) → gunicorn → PostgreSQL + Redis.
 
-Pages: a fixed list, every URL in /sitemap.xml, every site link on the home, blog and booking
-pages and on one post (authors, archives, pagination, booking steps), the feeds, and a month of "any therapist"
-availability from /api/availability/ for each service. Each is requested twice, so the second
-answer comes from the public page cache (on in production). Fails on any non-200 answer or on
-anything gunicorn or Django logs at WARNING or above.
+Boots gunicorn with production settings and nginx in front of it with TLS, then, through nginx:
+
+- requests every public page twice: a fixed list, every URL in /sitemap.xml, every site link on
+  the home, blog and booking pages and on one post (authors, archives, pagination, booking steps),
+  the feeds, and a month of "any therapist" availability for each service. Each must answer 200,
+  say it is public (``Cache-Control: public``, an ``ETag``, no cookie, no ``Vary: Cookie``), and
+  come from nginx's cache the second time (``X-Cache-Status: HIT``); a conditional GET gets 304;
+- checks that a signed-in member of staff bypasses the cache and gets private pages;
+- subscribes to the newsletter from a cached page's footer form, without a CSRF token, from a
+  client address of its own (127.0.0.2), and checks Django recorded that address, not nginx's;
+  a POST that names another site as its origin is refused;
+- checks /media/ is served from MEDIA_ROOT by nginx: nosniff and a sandboxing CSP on every file,
+  and a download disposition for anything not an image or video.
+
+Fails on any unexpected answer or on anything gunicorn, Django or nginx logs at WARNING or above.
 """
 
+import http.client
+import json
 import os
 import re
 import secrets
 import subprocess
 import sys
 import tempfile
-import urllib.error
-import urllib.request
+import time
+import urllib.parse
 from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 
+import redis
+from PIL import Image
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-import server  # noqa: E402  (bench/server.py: the gunicorn launcher)
+import server  # noqa: E402  (bench/server.py: the gunicorn and nginx launchers)
 
-BASE = ""  # gunicorn's address, once it runs
 FIXED_PAGES = [
     "/",
     "/book/",
     "/therapists/",
     "/blog/",
     "/privacy/",
-    "/healthz",
     "/robots.txt",
     "/sitemap.xml",
     "/blog/feed/",
@@ -39,29 +52,71 @@ FIXED_PAGES = [
 ]
 LINKED_FROM = ["/", "/blog/", "/book/"]
 NOT_PAGES = ("/static/", "/media/", "/admin/", "/newsletter/", "/staff/", "/calendar/")
+SUBSCRIBER = "smoke-reader@example.com"
+CLIENT_ADDRESS = "127.0.0.2"  # a visitor of our own, not nginx's 127.0.0.1
+
+STAFF_SESSION = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+user, _ = get_user_model().objects.get_or_create(username="smoke-staff", defaults={"is_staff": True})
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.save()
+print(session.session_key)
+"""
+SUBSCRIBER_ADDRESS = f"""
+from newsletter.models import Subscriber
+from newsletter.privacy import ip_hash
+subscriber = Subscriber.objects.filter(email={SUBSCRIBER!r}).first()
+print("missing" if subscriber is None else "client" if subscriber.ip_hash == ip_hash({CLIENT_ADDRESS!r}) else "other")
+"""
 
 
-def fetch(path: str) -> tuple[int, str]:
-    request = urllib.request.Request(BASE + path, headers={"X-Forwarded-Proto": "https"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as error:
-        return error.code, ""
+class Answer:
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
 
-def discover() -> list[str]:
+class Browser:
+    """Requests to nginx over TLS, as a browser would make them (no redirects followed)."""
+
+    def __init__(self, proxy: server.Proxy, *, source: str = "127.0.0.1"):
+        self.proxy, self.source = proxy, source
+
+    def request(self, method: str, path: str, *, headers: dict | None = None, body: bytes | None = None) -> Answer:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", self.proxy.port, context=self.proxy.tls(), timeout=30, source_address=(self.source, 0)
+        )
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            return Answer(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+    def get(self, path: str, **headers: str) -> Answer:
+        return self.request("GET", path, headers={name.replace("_", "-"): value for name, value in headers.items()})
+
+
+def discover(browser: Browser) -> list[str]:
     """Every public page the smoke run requests, in a stable order."""
-    _, sitemap = fetch("/sitemap.xml")
+    sitemap = browser.get("/sitemap.xml").text
     pages = FIXED_PAGES + sorted(
         {re.sub(r"^https?://[^/]+", "", loc) for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)}
     )
     posts = [page for page in pages if re.fullmatch(r"/blog/[\w-]+/", page) and page != "/blog/feed/"]
     for page in LINKED_FROM + posts[:1]:
-        _, html = fetch(page)
+        html = browser.get(page).text
         links = {unescape(href) for href in re.findall(r'href="(/[^"#]*)"', html)}
         pages += sorted(link for link in links if not link.startswith(NOT_PAGES) and not link.startswith("//"))
-    _, home = fetch("/")
+    home = browser.get("/").text
     today = date.today()
     for service in sorted(set(re.findall(r'href="/book/\?service=([\w-]+)"', home))):
         pages.append(
@@ -71,43 +126,154 @@ def discover() -> list[str]:
     return list(dict.fromkeys(pages))
 
 
+def check_public_page(browser: Browser, path: str) -> list[str]:
+    first, second = browser.get(path), browser.get(path)
+    for _ in range(20):  # a copy that went stale since discovery is being fetched anew in the background
+        if second.headers.get("X-Cache-Status") not in ("UPDATING", "STALE"):
+            break
+        time.sleep(0.1)
+        second = browser.get(path)
+    problems = []
+    if (first.status, second.status) != (200, 200):
+        problems.append(f"answered {first.status} then {second.status}")
+    cache_control = first.headers.get("Cache-Control", "")
+    if not cache_control.startswith("public,") or "s-maxage=" not in cache_control:
+        problems.append(f"Cache-Control is {cache_control!r}")
+    if not first.headers.get("ETag"):
+        problems.append("no ETag")
+    if first.headers.get("Set-Cookie") or "cookie" in first.headers.get("Vary", "").lower():
+        problems.append("sets a cookie or varies on cookies")
+    if second.headers.get("X-Cache-Status") != "HIT":
+        problems.append(f"second answer was {second.headers.get('X-Cache-Status')}, not a cache HIT")
+    print(f"{first.status} {second.status} {second.headers.get('X-Cache-Status', '-'):<7} {path}")
+    return problems
+
+
+def check_conditional_get(browser: Browser) -> list[str]:
+    etag = browser.get("/").headers.get("ETag", "")
+    answer = browser.get("/", If_None_Match=etag)
+    return [] if answer.status == 304 else [f"/ with If-None-Match answered {answer.status}, not 304"]
+
+
+def check_staff_bypass(browser: Browser, session_key: str) -> list[str]:
+    problems = []
+    for path in ("/", "/blog/"):
+        answer = browser.get(path, Cookie=f"sessionid={session_key}")
+        status = answer.headers.get("X-Cache-Status")
+        print(f"{answer.status} {status:<7} {path} (signed-in staff)")
+        if answer.status != 200 or status != "BYPASS" or "private" not in answer.headers.get("Cache-Control", ""):
+            problems.append(f"staff on {path}: {answer.status}, {status}, {answer.headers.get('Cache-Control')!r}")
+    return problems
+
+
+def check_subscribe(proxy: server.Proxy, page: str) -> list[str]:
+    """The footer form of a page nginx served from its cache, sent as a browser would: no CSRF token."""
+    visitor = Browser(proxy, source=CLIENT_ADDRESS)
+    stamp = re.search(r'name="stamp" value="([^"]+)"', page)[1]
+    form = urllib.parse.urlencode({"email": SUBSCRIBER, "website": "", "stamp": stamp, "source": "/"}).encode()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/json",
+        "Origin": proxy.base,
+        "Sec-Fetch-Site": "same-origin",
+    }
+    problems = []
+    answer = visitor.request("POST", "/newsletter/subscribe/", headers=headers, body=form)
+    print(f"{answer.status} POST /newsletter/subscribe/ {answer.text}")
+    if answer.status != 200 or not json.loads(answer.text).get("ok"):
+        problems.append(f"subscribing through nginx answered {answer.status}: {answer.text[:200]}")
+    foreign = {**headers, "Origin": "https://elsewhere.example", "Sec-Fetch-Site": "cross-site"}
+    refused = visitor.request("POST", "/newsletter/subscribe/", headers=foreign, body=form)
+    print(f"{refused.status} POST /newsletter/subscribe/ from another site")
+    if refused.status != 403:
+        problems.append(f"a cross-site subscription answered {refused.status}, not 403")
+    return problems
+
+
+def check_media(browser: Browser, media_root: Path) -> list[str]:
+    folder = media_root / "smoke"
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (1, 1)).save(folder / "pixel.png")
+    (folder / "page.html").write_text("<script>alert(document.domain)</script>")
+    problems = []
+    for name, disposition in (("pixel.png", None), ("page.html", "attachment")):
+        answer = browser.get(f"/media/smoke/{name}")
+        headers = {key: answer.headers.get(key) for key in ("Content-Type", "Content-Disposition")}
+        print(f"{answer.status} /media/smoke/{name} {headers}")
+        expected = {
+            "status": 200,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Content-Disposition": disposition,
+        }
+        found = {"status": answer.status, **{key: answer.headers.get(key) for key in expected if key != "status"}}
+        if found != expected:
+            problems.append(f"/media/smoke/{name}: {found}")
+    return problems
+
+
 def main() -> int:
     database_url = os.environ.get("SMOKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/clinic_smoke")
-    static_root = tempfile.mkdtemp(prefix="clinic-static-")
-    log_path = Path(tempfile.mkdtemp(prefix="clinic-smoke-")) / "gunicorn.log"
+    redis_url = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/15")
+    media_root = Path(tempfile.mkdtemp(prefix="clinic-media-"))
+    log = Path(tempfile.mkdtemp(prefix="clinic-smoke-")) / "gunicorn.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "clinic.settings.base",
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "TRUSTED_PROXIES": "127.0.0.1",
         "DATABASE_URL": database_url,
-        "STATIC_ROOT": static_root,
-        "MEDIA_ROOT": tempfile.mkdtemp(prefix="clinic-media-"),
+        "REDIS_URL": redis_url,
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="clinic-static-"),
+        "MEDIA_ROOT": str(media_root),
         "EMAIL_URL": "consolemail://",
         "PUBLIC_PAGE_CACHE": "true",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    python = sys.executable
-    for args in (
-        ["migrate", "--noinput", "-v0"],
-        ["collectstatic", "--noinput", "-v0"],
-        ["seed_demo", "--allow-production"],
-        ["check", "--deploy", "--fail-level", "WARNING"],
-    ):
-        subprocess.run([python, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
-    global BASE
-    with server.gunicorn(env, workers=2, log=log_path) as BASE:
-        pages = discover()
-        failures = []
+    def manage(*args: str) -> str:
+        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
+    redis.Redis.from_url(redis_url).flushdb()  # the smoke's own Redis database: no page from an earlier run
+    manage("migrate", "--noinput", "-v0")
+    manage("collectstatic", "--noinput", "-v0")
+    manage("seed_demo", "--allow-production")
+    print(manage("check", "--deploy", "--fail-level", "WARNING").strip())
+    session_key = manage("shell", "-c", STAFF_SESSION).split()[-1]
+
+    failures: list[str] = []
+    with (
+        server.gunicorn(env, workers=2, log=log) as app,
+        server.nginx(app.removeprefix("http://"), media_root=media_root) as proxy,
+    ):
+        browser = Browser(proxy)
+        # Rendered (and stamped) first, so the form is filled long after the minimum fill time.
+        footer_page = browser.get("/privacy/").text
+        pages = discover(browser)
         for path in pages:
-            statuses = [fetch(path)[0] for _ in range(2)]
-            print(f"{statuses[0]} {statuses[1]} {path}")
-            if statuses != [200, 200]:
-                failures.append((statuses, path))
-    problems = server.log_problems(log_path)
-    print(f"{len(pages)} pages requested twice, {len(failures)} failures, {len(problems)} log problems")
+            failures += [f"{path}: {problem}" for problem in check_public_page(browser, path)]
+        health = browser.get("/healthz")
+        print(f"{health.status} {health.headers.get('X-Cache-Status', '-'):<7} /healthz")
+        if health.status != 200 or health.headers.get("X-Cache-Status") == "HIT":
+            failures.append(f"/healthz: {health.status} {health.headers.get('X-Cache-Status')}")
+        failures += check_conditional_get(browser)
+        failures += check_staff_bypass(browser, session_key)
+        failures += check_subscribe(proxy, footer_page)
+        failures += check_media(browser, media_root)
+    recorded = manage("shell", "-c", SUBSCRIBER_ADDRESS).split()[-1]
+    if recorded != "client":
+        failures.append(f"the subscriber's address, as Django recorded it: {recorded} (expected {CLIENT_ADDRESS})")
+    problems = server.log_problems(log) + server.log_problems(proxy.error_log)
+    print(
+        f"{len(pages)} public pages requested twice through nginx, {len(failures)} failures, {len(problems)} log problems"
+    )
+    for line in failures:
+        print("FAILED:", line)
     for line in problems:
         print("LOG:", line)
     return 1 if failures or problems else 0

@@ -1,22 +1,27 @@
-"""Start gunicorn on loopback, the one launcher the bench runs and the production smoke
-(.ci/smoke_gunicorn.py) share; and drive it with wrk."""
+"""Start gunicorn, and nginx in front of it, on loopback: the launchers the bench runs and the
+production smoke (.ci/smoke_gunicorn.py) share; and drive them with wrk."""
 
 import os
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 LOG = ROOT / "tmp" / "bench-gunicorn.log"
-PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b")
+#: The nginx configuration README.md prescribes; ``nginx()`` runs it with loopback ports and temporary folders.
+NGINX_CONF = ROOT / "docs" / "nginx.conf"
+PROBLEM = re.compile(r"\b(WARNING|ERROR|CRITICAL|Traceback)\b|\[(warn|error|crit|alert|emerg)\]")
 
 
 def bench_env(database_url: str, **extra: str) -> dict[str, str]:
@@ -101,10 +106,102 @@ def gunicorn(
 
 
 def log_problems(log: Path = LOG) -> list[str]:
-    """Lines of a gunicorn log that report a warning, an error or a traceback."""
+    """Lines of a gunicorn or nginx log that report a warning, an error or a traceback."""
     if not log.exists():
         return []
     return [line for line in log.read_text().splitlines() if PROBLEM.search(line)]
+
+
+@dataclass(frozen=True)
+class Proxy:
+    base: str
+    port: int
+    certificate: Path  # self-signed for 127.0.0.1: trust it to check TLS, as a browser would a real one
+    error_log: Path
+    access_log: Path
+
+    def tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.certificate)
+
+
+def nginx_site(*, upstream: str, port: int, media_root: Path, folder: Path, certificate: Path, key: Path) -> str:
+    """docs/nginx.conf with this run's addresses and folders in place of the production ones."""
+    text = NGINX_CONF.read_text()
+    for production, here in {
+        "server 127.0.0.1:8000;": f"server {upstream};",
+        "listen 443 ssl": f"listen 127.0.0.1:{port} ssl",
+        "server_name clinic.example;": "server_name 127.0.0.1;",
+        "/etc/letsencrypt/live/clinic.example/fullchain.pem": str(certificate),
+        "/etc/letsencrypt/live/clinic.example/privkey.pem": str(key),
+        "alias /srv/clinic/media/;": f"alias {media_root}/;",
+        "proxy_cache_path /var/cache/nginx/clinic ": f"proxy_cache_path {folder / 'cache'} ",
+    }.items():
+        if text.count(production) != 1:
+            raise RuntimeError(f"docs/nginx.conf no longer says {production!r} once; update bench/server.py")
+        text = text.replace(production, here)
+    return text
+
+
+NGINX_MAIN = """\
+{user}worker_processes 2;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {folder}/access.log;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/clinic.conf;
+}}
+"""
+
+
+@contextmanager
+def nginx(upstream: str, *, media_root: Path, port: int | None = None) -> Iterator[Proxy]:
+    """Debian's nginx with docs/nginx.conf in front of ``upstream`` (host:port), on a loopback port with a
+    self-signed certificate, until the block ends. Its own folder holds the configuration, cache and logs."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(binary).exists():
+        raise SystemExit("nginx is missing: apt-get install nginx")
+    port = port or free_port()
+    folder = Path(tempfile.mkdtemp(prefix="clinic-nginx-"))
+    certificate, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    (folder / "clinic.conf").write_text(
+        nginx_site(upstream=upstream, port=port, media_root=media_root, folder=folder, certificate=certificate, key=key)
+    )
+    # Run as root (CI), the workers would become "nobody", who cannot read these private folders.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(user=user, folder=folder))
+    proxy = Proxy(f"https://127.0.0.1:{port}", port, certificate, folder / "error.log", folder / "access.log")
+    with (folder / "stderr.log").open("w") as output:
+        process = subprocess.Popen(
+            [binary, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-e", str(proxy.error_log)]
+            + ["-g", "daemon off;"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+        def listening() -> bool:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+
+        try:
+            _wait_until(listening, what=f"nginx (see {folder}/stderr.log)", process=process)
+            yield proxy
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
