@@ -3,10 +3,14 @@
 Screenshots go to screenshots/ (ignored by git); look at them.
 """
 
+import fcntl
 import os
+import pickle
 from pathlib import Path
 
 import pytest
+
+from tests.browser.walk import walk_public_states
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make between page actions are still plain synchronous code.
@@ -30,6 +34,10 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+        if "public_walk" in getattr(item, "fixturenames", ()):
+            # With --dist loadgroup (.ci/test) the audits that read one walk run on one worker,
+            # which then never waits for another to finish walking.
+            item.add_marker(pytest.mark.xdist_group(f"public walk {item.callspec.params['viewport']}"))
 
 
 @pytest.fixture(scope="session")
@@ -73,10 +81,28 @@ def screenshot(page, viewport, request):
 
 
 @pytest.fixture
-def audited_page(browser, viewport):
-    """A page whose context lets axe-core's script run despite our Content-Security-Policy."""
-    context = browser.new_context(viewport=VIEWPORTS[viewport], bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+def public_walk(browser, live_server, viewport, settings, tmp_path_factory, worker_id):
+    """Every public page and state as one walk saw it in this viewport (see walk.py), walked once a run.
+
+    The first test to ask walks, in its own database and browser context, and the scene it built
+    goes with that test's flush; the record stays in the run's temporary directory. A test on
+    another xdist worker waits on the record's lock rather than walking again (pytest-xdist's
+    recipe for work done once per run).
+    """
+    run_dir = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        run_dir = run_dir.parent
+    record = run_dir / f"public-walk-{viewport}.pickle"
+    with open(f"{record}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            return pickle.loads(record.read_bytes())
+        # Playwright fills forms faster than any person; the minimum fill time has its own tests.
+        settings.NEWSLETTER_MIN_FILL_SECONDS = 0
+        context = browser.new_context(viewport=VIEWPORTS[viewport])
+        try:
+            walk = walk_public_states(context, live_server.url)
+        finally:
+            context.close()
+        record.write_bytes(pickle.dumps(walk))
+        return walk
