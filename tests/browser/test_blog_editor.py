@@ -7,6 +7,7 @@ scheduled time passing, the test moves the post's publish_at into the past in th
 import re
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -30,6 +31,17 @@ def make_editor():
     return AuthorFactory(name="Maya Okafor", credentials="LMT, FAFS", user=editor)
 
 
+def log_in_as_editor(page, live_server, next_path):
+    """Log in from the admin's login page, which then goes straight on to ``next_path``."""
+    page.goto(f"{live_server.url}/admin/login/?next={next_path}")
+    page.get_by_label("Username").fill("editor")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(live_server.url + next_path)
+
+
+# Django's own admin, the same at any width: one viewport is enough.
+@pytest.mark.parametrize("viewport", ["desktop"])
 def test_editor_schedules_previews_and_the_post_appears_when_its_time_comes(live_server, page, screenshot):
     author = make_editor()
     series = SeriesFactory(title="Healing the stride")
@@ -37,11 +49,7 @@ def test_editor_schedules_previews_and_the_post_appears_when_its_time_comes(live
     foreign = []
     page.on("request", lambda r: None if r.url.startswith(live_server.url) else foreign.append(r.url))
 
-    page.goto(live_server.url + "/admin/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
-    page.goto(live_server.url + "/admin/blog/post/add/")
+    log_in_as_editor(page, live_server, "/admin/blog/post/add/")
     page.get_by_label("Title").fill("Stride part two")
     page.get_by_label("Title").press("End")  # the admin fills the slug on keyup
     expect(page.locator("#id_slug")).to_have_value("stride-part-two")
@@ -83,14 +91,12 @@ def test_editor_schedules_previews_and_the_post_appears_when_its_time_comes(live
     assert foreign == []
 
 
+@pytest.mark.parametrize("viewport", ["desktop"])
 def test_editor_list_shows_scheduled_status_and_filters(live_server, page, screenshot):
     author = make_editor()
     PostFactory(title="Already live", author=author)
     PostFactory(title="Coming soon", author=author, publish_at=timezone.now() + timedelta(days=2))
-    page.goto(live_server.url + "/admin/login/?next=/admin/blog/post/")
-    page.get_by_label("Username").fill("editor")
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Log in").click()
+    log_in_as_editor(page, live_server, "/admin/blog/post/")
     row = page.locator("#result_list tr", has_text="Coming soon")
     expect(row).to_contain_text("Scheduled")
     expect(page.locator("#changelist-filter")).to_contain_text("By status")
