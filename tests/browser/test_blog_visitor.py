@@ -67,8 +67,10 @@ def test_video_loads_nothing_from_the_host_before_the_click(live_server, page, s
     page.wait_for_load_state("networkidle")
     screenshot("video-before-click")
     assert foreign == []
-    play.click()
+    # The route aborts the player's request; once it has failed, block_foreign has seen it.
+    player_failed = page.expect_event("requestfailed", lambda r: r.url.startswith("https://www.youtube-nocookie.com/"))
+    with player_failed:
+        play.click()
     iframe = page.locator("iframe.video-facade__iframe")
     expect(iframe).to_have_attribute("src", re.compile(r"^https://www\.youtube-nocookie\.com/embed/abcDEF12345"))
-    page.wait_for_timeout(300)
     assert foreign and all(url.startswith("https://www.youtube-nocookie.com/") for url in foreign)
