@@ -29,9 +29,12 @@ def open_day(page, day):
     """On the month calendar, go forward to ``day``'s month if needed and click it.
 
     Waits for the calendar first: counting links right after a click that navigates would
-    look at the page being left, find nothing, and turn one month too far.
+    look at the page being left, find nothing, and turn one month too far. Then waits for the
+    page's load event, so the booking script (deferred) is listening when the day is clicked
+    and a page with JavaScript shows the times without a page load, as a visitor's does.
     """
     expect(page.get_by_role("table")).to_be_visible()
+    page.wait_for_load_state("load")
     if page.locator(f'a[data-date="{day.isoformat()}"]').count() == 0:
         page.get_by_role("link", name="Next month").click()
     page.locator(f'a[data-date="{day.isoformat()}"]').click()
@@ -42,6 +45,7 @@ def test_a_client_books_moves_and_cancels_online(live_server, page, screenshot, 
     day = timezone.localdate() + timedelta(days=3)
     page.goto(live_server.url + "/book/")
     page.get_by_role("link", name="Deep tissue massage").click()
+    expect(page.get_by_role("heading", name="Deep tissue massage", level=1)).to_be_visible()
     screenshot("therapist-step")
     page.get_by_role("link", name="Maya Okafor").click()
     expect(page.get_by_role("table")).to_be_visible()
@@ -141,5 +145,7 @@ def test_the_staff_schedule_shows_the_day_and_moves_a_phone_booking(live_server,
     expect(page.get_by_role("heading", name=re.compile("1:00 PM.*Phone Client"))).to_be_visible()
     page.get_by_label("View").select_option("week")
     page.get_by_role("button", name="Show", exact=True).click()
+    # The day view already shows the booking: wait for the week view before looking for it.
+    expect(page).to_have_url(re.compile(r"view=week"))
     expect(page.get_by_role("heading", name=re.compile("1:00 PM.*Phone Client"))).to_be_visible()
     screenshot("schedule-week")
