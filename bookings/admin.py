@@ -7,11 +7,11 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import InvalidatesPages
 
-from .access import intake_visible_to
+from .access import intake_visible_to, is_front_desk
 from .availability import slot_find
 from .forms import staff_day_check
 from .models import (
-    INTAKE_FIELDS,
+    HEALTH_FIELDS,
     Appointment,
     BookingPolicy,
     Closure,
@@ -170,7 +170,7 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         client_fields = [
-            name for name in CLIENT_FIELDS if name not in INTAKE_FIELDS or intake_visible_to(request.user, obj)
+            name for name in CLIENT_FIELDS if name not in HEALTH_FIELDS or intake_visible_to(request.user, obj)
         ]
         fields = ["service", "therapist", "starts_at", "override_notice", "status", *client_fields]
         return fields + ([*self.readonly_fields, "intake_provided", "history"] if obj else [])
@@ -207,6 +207,19 @@ class AppointmentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # bookings stay on record; cancel them instead
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No filtering on health information by anyone who may not read all of it.
+
+        A list filtered by ``?intake_medications__startswith=w`` tells whether a hidden answer starts
+        with "w", and so spells it out letter by letter; every lookup that names a health field, at
+        any depth, is refused (Django answers 400) unless the user reads every client's intake.
+        """
+        if any(part in HEALTH_FIELDS for part in lookup.split("__")) and not (
+            request is not None and is_front_desk(request.user)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

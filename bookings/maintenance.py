@@ -11,11 +11,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .history import Actor, booking_event_record
-from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy
+from .models import HEALTH_FIELDS, Appointment, BookingEvent, BookingPolicy
 from .services import appointment_remind
 
 # The client's free-text notes go with the intake: people write health details there too.
-BLANK_INTAKE = {field: False if field == "intake_pregnant" else "" for field in (*INTAKE_FIELDS, "notes")}
+BLANK_INTAKE = {field: False if field == "intake_pregnant" else "" for field in HEALTH_FIELDS}
 HAS_INTAKE = Q(intake_pregnant=True) | ~Q(
     intake_areas_to_avoid="", intake_injuries="", intake_medications="", intake_allergies="", notes=""
 )

@@ -325,6 +325,9 @@ INTAKE_FIELDS = (
     "intake_medications",
     "intake_allergies",
 )
+# Health information: the intake, and the client's free-text notes, where people write health details
+# too. Only those allowed to read intake (bookings.access) see, search or filter on these; erasure blanks them.
+HEALTH_FIELDS = (*INTAKE_FIELDS, "notes")
 
 
 class BookingEvent(models.Model):
