@@ -36,15 +36,19 @@ def rate_limit_reached(request: HttpRequest, *, scope: str, by: str | None = Non
     return count is not None and count >= limit
 
 
-def rate_limit_count(request: HttpRequest, *, scope: str, by: str | None = None) -> None:
-    """Count one event (a failure, say) against ``scope``; ``rate_limit_reached`` tells when enough happened."""
+def rate_limit_count(request: HttpRequest, *, scope: str, by: str | None = None, cost: int = 1) -> None:
+    """Count one event against ``scope``, weighing ``cost``; ``rate_limit_reached`` tells when enough happened.
+
+    Counting after the outcome lets an outcome decide its price: a booking that succeeded costs more
+    than one refused as "just taken", so a mistyped form or a lost race does not use up a client's budget.
+    """
     _, period_seconds = _limit(scope)
     key = _key(request, scope, by)
-    if not cache.add(key, 1, timeout=period_seconds):
+    if not cache.add(key, cost, timeout=period_seconds):
         try:
-            cache.incr(key)
+            cache.incr(key, cost)
         except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=period_seconds)
+            cache.add(key, cost, timeout=period_seconds)
 
 
 def rate_limit_exceeded(request: HttpRequest, *, scope: str) -> bool:

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from core.clientip import client_ip
-from core.ratelimit import rate_limit_exceeded
+from core.ratelimit import rate_limit_count, rate_limit_reached
 from newsletter.interface import OPT_IN_LABEL
 
 from ..availability import slot_find, slots_available, slots_nearest
@@ -27,6 +27,11 @@ from ..services import NewsletterOptIn, SlotTaken, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
 
 SESSION_CONFIRMED = "bookings_confirmed_token"
+# What one submission of the details form costs against the "bookings:book" limit: a booking made
+# costs twice a refused one (a form to correct, a time just taken), so mistakes and lost races
+# leave room to try again while the bookings one address can make stay bounded.
+BOOKED_COST = 2
+REFUSED_COST = 1
 
 
 class BadChoice(Exception):
@@ -196,34 +201,13 @@ def details(request):
     if request.method == "POST":
         form = DetailsForm(request.POST)
         context["form"] = form
-        if rate_limit_exceeded(request, scope="bookings:book"):
+        if rate_limit_reached(request, scope="bookings:book"):
             context["error"] = "Too many booking attempts from your network. Please wait a few minutes or call us."
             return render(request, "bookings/book_details.html", context, status=429)
-        if starts_at is None:
-            form.add_error(None, "Please choose a time from the calendar.")
-        if form.is_valid():
-            newsletter = None
-            if form.cleaned_data["newsletter"]:
-                newsletter = NewsletterOptIn(
-                    source_url=request.build_absolute_uri(),
-                    consent_text=OPT_IN_LABEL,
-                    ip_address=client_ip(request),
-                )
-            try:
-                appointment = appointment_book(
-                    service=service,
-                    therapist=therapist,
-                    starts_at=starts_at,
-                    client=form.client_details(),
-                    newsletter=newsletter,
-                )
-            except SlotTaken as taken:
-                context.update(error=taken.message, alternatives=taken.alternatives)
-                return render(request, "bookings/book_details.html", context, status=409)
-            request.session[SESSION_CONFIRMED] = manage_token(appointment)
-            return redirect("bookings:confirmed")
-        context["starts_at"] = starts_at
-        return render(request, "bookings/book_details.html", context, status=400)
+        response = _details_submit(request, context, form, service=service, therapist=therapist, starts_at=starts_at)
+        cost = BOOKED_COST if response.status_code == 302 else REFUSED_COST
+        rate_limit_count(request, scope="bookings:book", cost=cost)
+        return response
 
     if starts_at is None:
         context["error"] = "That time doesn't look right. Please pick one from the calendar."
@@ -246,3 +230,32 @@ def confirmed(request):
         return redirect("bookings:start")
     manage_url = reverse("bookings:manage", kwargs={"token": token})
     return render(request, "bookings/book_confirmed.html", {"appointment": appointment, "manage_url": manage_url})
+
+
+def _details_submit(request, context, form, *, service, therapist, starts_at):
+    """Book from the details form: the confirmation on success, else the form again with what went wrong."""
+    if starts_at is None:
+        form.add_error(None, "Please choose a time from the calendar.")
+    if form.is_valid():
+        newsletter = None
+        if form.cleaned_data["newsletter"]:
+            newsletter = NewsletterOptIn(
+                source_url=request.build_absolute_uri(),
+                consent_text=OPT_IN_LABEL,
+                ip_address=client_ip(request),
+            )
+        try:
+            appointment = appointment_book(
+                service=service,
+                therapist=therapist,
+                starts_at=starts_at,
+                client=form.client_details(),
+                newsletter=newsletter,
+            )
+        except SlotTaken as taken:
+            context.update(error=taken.message, alternatives=taken.alternatives)
+            return render(request, "bookings/book_details.html", context, status=409)
+        request.session[SESSION_CONFIRMED] = manage_token(appointment)
+        return redirect("bookings:confirmed")
+    context["starts_at"] = starts_at
+    return render(request, "bookings/book_details.html", context, status=400)

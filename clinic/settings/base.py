@@ -172,7 +172,8 @@ def _rate_limit(scope: str, default: tuple[int, int]) -> tuple[int, int]:
 RATE_LIMITS = {
     scope: _rate_limit(scope, default)
     for scope, default in {
-        "bookings:book": (120, 900),  # booking form submissions, successful or not
+        # Booking form submissions: a booking made counts 2, one refused 1 (bookings/views/booking.py).
+        "bookings:book": (200, 900),
         "bookings:api": (600, 60),  # the availability API the calendar's JavaScript calls
         "bookings:manage_view": (300, 600),  # opening a manage link, real or guessed
         "bookings:manage": (60, 600),  # cancelling or moving through a manage link

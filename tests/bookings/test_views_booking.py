@@ -193,3 +193,18 @@ def test_one_address_hammering_the_booking_form_is_still_stopped(client, scene, 
     assert statuses == {400}
     assert client.post(details_url(service), DETAILS).status_code == 429
     assert not Appointment.objects.exists()
+
+
+def test_a_refused_attempt_costs_the_client_half_of_what_a_booking_costs(client, scene, rate_limit):
+    rate_limit("bookings:book", 10)
+    service, _, _ = scene
+    starts = [f"2026-03-0{day}T14:00Z" for day in range(3, 9)]  # 9 a.m. on six days
+    for start in starts[:5]:  # five bookings use up the budget of ten
+        assert client.post(details_url(service, start=start), {**DETAILS, "start": start}).status_code == 302
+    assert client.post(details_url(service, start=starts[5]), {**DETAILS, "start": starts[5]}).status_code == 429
+
+    client.cookies.clear()
+    other = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(9):  # nine refusals leave room for a booking
+        assert other.post(details_url(service), {**DETAILS, "consent": ""}).status_code == 400
+    assert other.post(details_url(service, start=starts[5]), {**DETAILS, "start": starts[5]}).status_code == 302
