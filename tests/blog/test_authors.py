@@ -7,12 +7,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from blog.models import Author
 from tests.blog.images import jpeg
-from tests.factories import AuthorFactory, CategoryFactory, PostFactory, StaffUserFactory, TherapistFactory
+from tests.factories import AuthorFactory, CategoryFactory, PostFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,16 +110,6 @@ def test_list_pages_and_feeds_read_therapist_authors_in_constant_queries(client,
         assert client.get("/blog/").status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/blog/feed/").status_code == 200
-
-
-@pytest.fixture
-def editor(client):
-    user = StaffUserFactory(username="editor")
-    group = Group.objects.create(name="Editors")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="blog"))
-    user.groups.add(group)
-    client.force_login(user)
-    return user
 
 
 def test_the_admin_shows_a_therapist_authors_own_copies_read_only_and_links_to_the_therapist(client, editor, post):
