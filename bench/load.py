@@ -1,10 +1,11 @@
-"""The site under load, in production shape, against Django's own floor. Prints one table.
+"""The site under load, in production shape, against Django's own floor. Prints two tables.
 
     .venv/bin/python bench/load.py                          # PostgreSQL database clinic_perf_load, rebuilt
     .venv/bin/python bench/load.py --reuse                  # keep the big clinic from the last run
     REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/load.py --reuse    # shared Redis cache
     .venv/bin/python bench/load.py --sqlite                 # a SQLite file in tmp/ instead
     .venv/bin/python bench/load.py --reuse --no-page-cache  # every request runs its view
+    .venv/bin/python bench/load.py --reuse --no-nginx       # only through the app
 
 Builds the big clinic (bench/bigclinic.py), collects static files into a temporary folder, starts
 gunicorn with bench.settings (production settings on loopback HTTP, plus the floor view at
@@ -12,9 +13,11 @@ gunicorn with bench.settings (production settings on loopback HTTP, plus the flo
 The machine may be shared, so the floor is measured before each page and after the last, and
 each page is compared with the mean of the two floor runs around it. Queries per request are counted
 in-process through the same settings: "cold" with the page cache and blog fragments forgotten,
-"warm" on the second request. Requests carry a CSRF cookie, as a returning visitor's browser does;
-``--new-visitors`` sends none, so every answer makes a new CSRF secret (Django's own cost, twice
-that of masking the token). Requires wrk (``apt-get install wrk``).
+"warm" on the second request. Then Debian's nginx runs docs/nginx.conf in front of the same
+gunicorn (TLS on loopback) and the same pages are measured through it, served from nginx's cache,
+beside the same floor. Requests carry a CSRF cookie, as a returning visitor's browser does (public
+pages neither read nor set it); ``--new-visitors`` sends none. Requires wrk and nginx
+(``apt-get install wrk nginx``).
 """
 
 import argparse
@@ -22,6 +25,7 @@ import os
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -66,6 +70,13 @@ def queries(path: str) -> tuple[int, int, float]:
     return counts[0], counts[1], cold_ms
 
 
+def cache_status(proxy: server.Proxy, path: str) -> str:
+    """What nginx's cache says of one more request for ``path`` (HIT: nginx answered it without gunicorn)."""
+    request = urllib.request.Request(proxy.base + path, headers={"Cookie": server.CSRF_COOKIE})
+    with urllib.request.urlopen(request, context=proxy.tls(), timeout=10) as response:  # noqa: S310
+        return response.headers.get("X-Cache-Status", "-")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sqlite", action="store_true", help="SQLite file instead of PostgreSQL")
@@ -76,10 +87,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--no-page-cache", action="store_true", help="switch the public page cache off")
+    parser.add_argument("--no-nginx", action="store_true", help="skip the runs through nginx's cache")
     parser.add_argument(
         "--new-visitors",
         action="store_true",
-        help="send no CSRF cookie, so every request is a first visit that gets a new CSRF secret",
+        help="send no CSRF cookie, as on a first visit",
     )
     args = parser.parse_args()
 
@@ -105,18 +117,24 @@ def main() -> None:
 
     cookie = "" if args.new_visitors else server.CSRF_COOKIE
 
-    def measure(path: str) -> dict:
-        server.wrk(base + path, seconds=args.warmup, connections=args.connections, cookie=cookie)
-        return server.wrk(base + path, seconds=args.seconds, connections=args.connections, cookie=cookie)
+    def measure(url: str) -> dict:
+        server.wrk(url, seconds=args.warmup, connections=args.connections, cookie=cookie)
+        return server.wrk(url, seconds=args.seconds, connections=args.connections, cookie=cookie)
 
     # The machine is shared, so the floor is measured before every page and after the last one;
     # each page is compared with the mean of the floors either side of it.
+    proxied = {}
     with server.gunicorn(env, workers=args.workers) as base:
-        floors = [measure("/bench/floor/")]
+        floors = [measure(base + "/bench/floor/")]
         results = {}
         for _, key, _ in PAGES:
-            results[key] = measure(pages[key])
-            floors.append(measure("/bench/floor/"))
+            results[key] = measure(base + pages[key])
+            floors.append(measure(base + "/bench/floor/"))
+        if not args.no_nginx:
+            media_root = Path(tempfile.mkdtemp(prefix="clinic-bench-media-"))
+            with server.nginx(base.removeprefix("http://"), media_root=media_root) as proxy:
+                for _, key, _ in PAGES:
+                    proxied[key] = {**measure(proxy.base + pages[key]), "cache": cache_status(proxy, pages[key])}
     load = os.getloadavg()
     floor_of = {key: (floors[n]["rps"] + floors[n + 1]["rps"]) / 2 for n, (_, key, _) in enumerate(PAGES)}
 
@@ -159,11 +177,32 @@ def main() -> None:
     floor_errors = sum(run["errors"] for run in floors)
     if floor_errors:
         failed.append("floor")
+    nginx_problems = []
+    if proxied:
+        print()
+        print("The same pages through nginx's cache (docs/nginx.conf, TLS on loopback), beside the same floor:")
+        header = (
+            f"{'page':<28} {'req/s':>8} {'floor':>7} {'% floor':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  cache"
+        )
+        print(header)
+        print("-" * len(header))
+        for label, key, _ in PAGES:
+            row = proxied[key]
+            print(
+                f"{label:<28} {row['rps']:>8.0f} {floor_of[key]:>7.0f} {row['rps'] / floor_of[key]:>7.0%} "
+                f"{row['p50']:>8.2f} {row['p99']:>8.2f} {row['errors']:>7}  {row['cache']}"
+            )
+            if row["errors"]:
+                failed.append(f"{label} through nginx")
+        nginx_problems = server.log_problems(proxy.error_log)
     print()
     for key, path in pages.items():
         print(f"  {key}: {path}")
     problems = server.log_problems()
     print(f"gunicorn log: {len(problems)} warnings or errors ({server.LOG})")
+    if proxied:
+        print(f"nginx log: {len(nginx_problems)} warnings or errors ({proxy.error_log})")
+    problems += nginx_problems
     for line in problems[:20]:
         print("  " + line)
     if failed or problems:

@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 60)
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
-from .base import *  # noqa: E402, F403
+from clinic.settings.base import *  # noqa: E402, F403
 
 ROOT_URLCONF = "bench.urls"
 SESSION_COOKIE_SECURE = False

@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from django.urls import path
 
-from .urls import urlpatterns as site_urlpatterns
+from clinic.urls import urlpatterns as site_urlpatterns
 
 
 def floor(request):
