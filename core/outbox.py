@@ -5,8 +5,9 @@ enqueues the ``core.email_send`` task (core/tasks.py). Delivery claims the row, 
 outside any transaction, then marks it:
 
 * pending → sending (attempts + 1, a lease of ``OUTBOX_LEASE_SECONDS``) → sent;
-* on an error from the mail server → pending again, due after ``OUTBOX_RETRY_BASE_SECONDS × 2^(attempts-1)``,
-  or failed (and logged) after ``OUTBOX_MAX_ATTEMPTS`` attempts.
+* on a temporary failure (no connection, a timeout, a 4xx reply) → pending again, due after
+  ``OUTBOX_RETRY_BASE_SECONDS × 2^(attempts-1)``, or failed (and logged) after ``OUTBOX_MAX_ATTEMPTS``
+  attempts; on a 5xx refusal of the recipients or the message → failed at once (core/mailfailures.py).
 
 A second delivery of the same row (a duplicated task, the sweeper) finds it sending or sent and does
 nothing. If the worker dies while sending, the row stays "sending" until its lease ends; the sweeper
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .mailfailures import failure_is_permanent, retry_delay
 from .models import OutgoingEmail
 from .queue import task_enqueue
 
@@ -143,13 +145,19 @@ def _record_failure(email: OutgoingEmail, claimed, error: Exception, now: dateti
     # The class name only: mail server messages can quote addresses, which do not belong in logs.
     reason = type(error).__name__
     last_error = f"{reason}: {error}"[:500]
-    if email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    permanent = failure_is_permanent(error)
+    if permanent or email.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         claimed.update(status=OutgoingEmail.Status.FAILED, lease_until=None, last_error=last_error)
         logger.error(
-            "Outgoing email %s (%s) failed %s times (%s); gave up", email.pk, email.reference, email.attempts, reason
+            "Outgoing email %s (%s) %s after %s attempt(s) (%s); gave up",
+            email.pk,
+            email.reference,
+            "was refused for good" if permanent else "failed",
+            email.attempts,
+            reason,
         )
         return Delivery("failed")
-    retry_at = now + timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (email.attempts - 1))
+    retry_at = now + retry_delay(email.attempts)
     claimed.update(
         status=OutgoingEmail.Status.PENDING, next_attempt_at=retry_at, lease_until=None, last_error=last_error
     )

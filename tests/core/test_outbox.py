@@ -1,6 +1,7 @@
 """The email outbox on its own: queued with the transaction, sent once, retried with backoff, given up on loudly."""
 
 import logging
+import smtplib
 import threading
 import time as wall_clock
 from datetime import UTC, datetime, timedelta
@@ -176,3 +177,39 @@ def test_sent_emails_are_pruned_after_the_keep_period_and_failed_ones_kept(mail_
     assert emails_prune(now=NOON + timedelta(days=29)) == 0
     assert emails_prune(now=NOON + timedelta(days=31)) == 1
     assert list(OutgoingEmail.objects.values_list("status", flat=True)) == ["failed"]
+
+
+class RefusingBackend(FlakyEmailBackend):
+    """Refuses every recipient with ``reply``."""
+
+    reply = (550, b"mailbox unavailable")
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({address: self.reply for message in messages for address in message.to})
+
+
+class TryLaterBackend(RefusingBackend):
+    reply = (451, b"mailbox busy, try again later")
+
+
+@pytest.mark.django_db
+def test_a_recipient_refused_for_good_fails_at_once_without_retrying(mail_server, frozen, settings, caplog):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.RefusingBackend"
+    email = queue_one()
+    assert email_deliver(email_id=email.pk).status == "failed"
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("failed", 1)
+    assert "SMTPRecipientsRefused" in email.last_error
+    assert any(
+        "refused for good" in record.getMessage() for record in caplog.records if record.levelno == logging.ERROR
+    )
+
+
+@pytest.mark.django_db
+def test_a_recipient_refused_for_now_is_retried_with_the_same_backoff(mail_server, frozen, settings):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.TryLaterBackend"
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    email = queue_one()
+    assert email_deliver(email_id=email.pk).retry_at == NOON + timedelta(minutes=1)
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == ("pending", 1)
