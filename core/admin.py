@@ -1,9 +1,10 @@
 """Admin pieces every app may use, and the outbox's own read-only view."""
 
-from django.contrib.admin import ModelAdmin, site
+from django.contrib.admin import ModelAdmin, SimpleListFilter, site
 
 from .httpcache import pages_changed
 from .models import OutgoingEmail
+from .outbox import renderer_kinds
 
 
 class ReadOnlyAdminMixin:
@@ -17,6 +18,21 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class KindFilter(SimpleListFilter):
+    """The kinds come from the renderer registry, not from a DISTINCT over every email ever queued."""
+
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("-", "Stored message (bookings, confirmations, tests)"), *((kind, kind) for kind in renderer_kinds())]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(kind="" if self.value() == "-" else self.value())
 
 
 class InvalidatesPages:
@@ -46,13 +62,20 @@ class InvalidatesPages:
 
 
 class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    """Delivery state of every email the site promised to send; read-only, for spotting failures."""
+    """Delivery state of every email the site sends, bulk mail included; read-only, for spotting failures.
 
-    list_display = ["created_at", "subject", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
-    list_filter = ["status"]
+    Filter by kind to see one sort (``newsletter.issue``, or blank for booking and account mail);
+    search by reference (``newsletter issue 42``) to see one issue's failures.
+    """
+
+    list_display = ["created_at", "subject", "kind", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_filter = ["status", KindFilter]
     search_fields = ["reference", "subject"]
     fields = [
         "reference",
+        "kind",
+        "object_id",
+        "stream",
         "subject",
         "recipients",
         "status",
@@ -64,6 +87,7 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "created_at",
     ]
     readonly_fields = fields
+    show_full_result_count = False
 
 
 site.register(OutgoingEmail, OutgoingEmailAdmin)

@@ -3,10 +3,17 @@ from django.db.models import Q
 
 
 class OutgoingEmail(models.Model):
-    """One email waiting to go out, written in the same transaction as the change it reports.
+    """One email the site promised to send, written in the same transaction as the change it reports.
 
-    The row is the source of truth for delivery (see core/outbox.py): a booking that committed
-    always has its emails here, whatever happens to the mail server or the worker afterwards.
+    Every message goes through here (see core/outbox.py): booking mail, reminders, newsletter
+    confirmations, test sends and each reader's copy of a newsletter issue. The row is the source
+    of truth for delivery: a change that committed always has its emails here, whatever happens to
+    the mail server or the worker afterwards.
+
+    A row either carries its message (``payload``) or, for bulk mail, names a ``kind`` and the
+    ``object_id`` its registered renderer builds the message from at send time, so a send to
+    100,000 readers does not store 100,000 copies of the body. ``(kind, object_id)`` is unique:
+    one thing is emailed once.
     """
 
     class Status(models.TextChoices):
@@ -14,10 +21,24 @@ class OutgoingEmail(models.Model):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed (gave up)"
+        CANCELLED = "cancelled", "Cancelled (no longer wanted)"
 
     reference = models.CharField(max_length=120, help_text='What the email is about, e.g. "appointment 42: booked".')
+    kind = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Blank when the message is stored in payload; otherwise the renderer that builds it at send time.",
+    )
+    object_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="What the renderer builds the message from, e.g. a newsletter delivery."
+    )
+    stream = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Bulk mail sent in batches at its own pace, e.g. one newsletter issue. Blank: sent as soon as queued.",
+    )
     subject = models.CharField(max_length=998)
-    recipients = models.JSONField(help_text="The To addresses.")
+    recipients = models.JSONField(help_text="The To addresses (empty when the renderer supplies them).")
     payload = models.JSONField(help_text="The rest of the message: body, HTML alternative, attachments, headers.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -35,12 +56,15 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         verbose_name = "outgoing email"
         indexes = [
+            # Claims read a stream's due rows in this order (core.outbox); the sweeper reads stream "".
             models.Index(
-                fields=["next_attempt_at"],
+                fields=["stream", "next_attempt_at", "id"],
                 name="outgoing_email_pending",
                 condition=Q(status="pending"),
             ),
-            models.Index(fields=["lease_until"], name="outgoing_email_sending", condition=Q(status="sending")),
+            models.Index(
+                fields=["stream", "lease_until"], name="outgoing_email_sending", condition=Q(status="sending")
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -48,6 +72,13 @@ class OutgoingEmail(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(lease_until__isnull=False), name="outgoing_email_sending_has_lease"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="", object_id__isnull=True) | (~Q(kind="") & Q(object_id__isnull=False)),
+                name="outgoing_email_rendered_has_object",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], condition=~Q(kind=""), name="outgoing_email_once_per_object"
             ),
         ]
 

@@ -22,6 +22,9 @@ def outgoing_email_send(*, email_id: int) -> str:
 @repeating("core.outbox_sweep")
 @task()
 def outbox_sweep() -> dict[str, int]:
-    """Every few minutes: send whatever is due, including emails whose worker died mid-send; drop old sent ones."""
+    """Every few minutes: send whatever is due, including emails whose worker died mid-send; drop old sent ones.
+
+    Bulk mail is left to its stream's own task (a newsletter issue's batches), which keeps the list's pace.
+    """
     task_enqueue_once("core.outbox_sweep", run_after=timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))
     return {**outbox.emails_flush(), "pruned": outbox.emails_prune()}

@@ -9,12 +9,21 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connection, transaction
 
 from core.models import OutgoingEmail
-from core.outbox import email_deliver, email_queue, emails_flush, emails_prune
+from core.outbox import (
+    email_deliver,
+    email_queue,
+    emails_flush,
+    emails_prune,
+    emails_queue_rendered,
+    emails_send_batch,
+    renderer_register,
+    stream_progress,
+)
 
 from .backends import FlakyEmailBackend, WorkerKilled
 
@@ -213,3 +222,104 @@ def test_a_recipient_refused_for_now_is_retried_with_the_same_backoff(mail_serve
     assert email_deliver(email_id=email.pk).retry_at == NOON + timedelta(minutes=1)
     email.refresh_from_db()
     assert (email.status, email.attempts) == ("pending", 1)
+
+
+@pytest.mark.django_db
+def test_an_unreachable_server_fails_the_rest_of_the_batch_without_trying_each_email(mail_server, frozen):
+    for n in range(3):
+        queue_one(subject=f"Email {n}")
+    mail_server.down = True
+    assert emails_flush() == {"sent": 0, "retry": 3, "failed": 0, "cancelled": 0}
+    assert mail_server.failures == 1
+    assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {("pending", 1)}
+
+
+class ClockMovingBackend(FlakyEmailBackend):
+    """Each send takes ``seconds`` of the (frozen) clock."""
+
+    traveller = None
+    seconds = 0
+
+    def send_messages(self, messages):
+        ClockMovingBackend.traveller.shift(timedelta(seconds=ClockMovingBackend.seconds))
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_a_batch_stops_at_half_its_lease_and_gives_back_what_it_did_not_try(mail_server, frozen, settings):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.ClockMovingBackend"
+    settings.OUTBOX_LEASE_SECONDS = 600
+    ClockMovingBackend.traveller, ClockMovingBackend.seconds = frozen, 200
+    for n in range(4):
+        queue_one(subject=f"Email {n}")
+    assert emails_flush()["sent"] == 2  # at 0 and 200 s; at 400 s, half the lease is gone
+    assert sorted(OutgoingEmail.objects.values_list("status", "attempts")) == [
+        ("pending", 0),
+        ("pending", 0),
+        ("sent", 1),
+        ("sent", 1),
+    ]
+    assert emails_flush()["sent"] == 2
+
+
+NOTES: dict[int, str] = {}
+RECORDED: list[tuple[list[int], str]] = []
+
+
+def build_notes(object_ids):
+    return {
+        pk: EmailMessage(subject="Note", body=NOTES[pk], to=["ana@example.com"]) for pk in object_ids if pk in NOTES
+    }
+
+
+renderer_register("tests.note", build=build_notes, record=lambda ids, outcome: RECORDED.append((sorted(ids), outcome)))
+
+
+@pytest.fixture
+def notes():
+    NOTES.clear()
+    RECORDED.clear()
+    yield NOTES
+    NOTES.clear()
+    RECORDED.clear()
+
+
+@pytest.mark.django_db
+def test_bulk_mail_is_built_when_sent_and_what_is_no_longer_wanted_is_cancelled(mail_server, frozen, notes):
+    notes.update({1: "First", 2: "Second", 3: "Third"})
+    with transaction.atomic():
+        emails_queue_rendered(
+            kind="tests.note", object_ids=[1, 2, 3], stream="notes", subject="Note", reference="notes"
+        )
+    assert OutgoingEmail.objects.filter(payload={}, recipients=[]).count() == 3  # no body stored
+    del notes[2]
+    notes[3] = "Third, as it is when sent"
+    assert emails_send_batch(stream="notes", limit=10) == {"sent": 2, "cancelled": 1}
+    assert sorted(message.body for message in mail.outbox) == ["First", "Third, as it is when sent"]
+    assert sorted(RECORDED) == [([1], "sent"), ([2], "cancelled"), ([3], "sent")]
+    assert stream_progress(stream="notes")["pending"] == 0
+
+
+@pytest.mark.django_db
+def test_the_sweeper_leaves_a_stream_to_its_own_task(mail_server, frozen, notes):
+    notes[1] = "Bulk"
+    emails_queue_rendered(kind="tests.note", object_ids=[1], stream="notes", subject="Note", reference="notes")
+    assert emails_flush(now=NOON + timedelta(days=1))["sent"] == 0
+    assert stream_progress(stream="notes") == {"pending": 1, "due": 1, "next_due_at": NOON}
+
+
+@pytest.mark.django_db
+def test_one_object_is_emailed_once(notes):
+    from django.db import IntegrityError
+
+    emails_queue_rendered(kind="tests.note", object_ids=[7], stream="notes", subject="Note", reference="notes")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        emails_queue_rendered(kind="tests.note", object_ids=[7], stream="notes", subject="Note", reference="notes")
+
+
+@pytest.mark.django_db
+def test_cancelled_emails_are_pruned_after_the_keep_period_too(mail_server, frozen, settings, notes):
+    settings.OUTBOX_KEEP_DAYS = 30
+    emails_queue_rendered(kind="tests.note", object_ids=[1], stream="notes", subject="Note", reference="notes")
+    emails_send_batch(stream="notes", limit=10)  # nothing to build: cancelled
+    assert emails_prune(now=NOON + timedelta(days=31)) == 1

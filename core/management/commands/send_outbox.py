@@ -5,7 +5,8 @@ from core.outbox import emails_flush
 
 class Command(BaseCommand):
     help = (
-        "Send every due email in the outbox, including ones whose worker died while sending. "
+        "Send every due email in the outbox, including ones whose worker died while sending "
+        "(newsletter issues excepted: their own batch task keeps the list's pace). "
         "Safe to run from cron every few minutes beside the worker: an email is never sent twice by two runs."
     )
 
