@@ -98,7 +98,9 @@ class SuppressionAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["issue", "subscriber", "status", "attempts", "sent_at", "last_error"]
+    """Who was sent which issue. Attempts and the mail server's answers are in Outgoing emails, as for every email."""
+
+    list_display = ["issue", "subscriber", "status", "sent_at"]
     list_filter = ["status", "issue"]
     list_select_related = ["issue", "subscriber"]
     search_fields = ["subscriber__email"]

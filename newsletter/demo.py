@@ -91,9 +91,7 @@ def seed(*, stdout) -> None:
         readers = Subscriber.objects.filter(email__in=[row[0] for row in SUBSCRIBERS[:3]])
         Delivery.objects.bulk_create(
             [
-                Delivery(
-                    issue=sent, subscriber=reader, status=Delivery.Status.SENT, attempts=1, sent_at=sent.finished_at
-                )
+                Delivery(issue=sent, subscriber=reader, status=Delivery.Status.SENT, sent_at=sent.finished_at)
                 for reader in readers
             ]
         )

@@ -88,7 +88,12 @@ class Issue(models.Model):
 
 
 class Delivery(models.Model):
-    """One issue to one subscriber: the unit that makes sending exactly-once."""
+    """One issue to one subscriber: the audience record that makes sending exactly-once.
+
+    Exactly one per subscriber per issue. Its email is an ``OutgoingEmail`` of kind
+    ``newsletter.issue`` whose ``object_id`` is this delivery (see newsletter/sending.py): attempts,
+    retries and the mail server's last error live there, in the outbox with every other email.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -100,9 +105,6 @@ class Delivery(models.Model):
     # Erasing a subscriber keeps their deliveries without them, so an issue's sent count stays true.
     subscriber = models.ForeignKey(Subscriber, on_delete=models.SET_NULL, null=True, related_name="deliveries")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,6 +12,7 @@ from core.outbox import email_queue
 from .emails import confirmation_email_build
 from .models import Delivery, Subscriber, Suppression
 from .privacy import email_hashes, email_normalise, ip_hash
+from .sending import ISSUE_EMAIL
 from .tokens import TokenInvalid, confirm_token_read
 
 CONSENT_TEXT = (
@@ -121,5 +122,6 @@ def subscriber_erase(*, subscriber: Subscriber, reason: str = "Erasure requested
         OutgoingEmail.objects.filter(reference=_confirmation_reference(subscriber)).delete()
         deliveries = Delivery.objects.filter(subscriber=subscriber)
         deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)
-        deliveries.update(last_error="")  # a mail server's refusal quotes the address
+        # A mail server's refusal quotes the address.
+        OutgoingEmail.objects.filter(kind=ISSUE_EMAIL, object_id__in=deliveries.values("pk")).update(last_error="")
         subscriber.delete()

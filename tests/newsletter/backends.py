@@ -37,15 +37,20 @@ class CrashAfterDelivering(EmailBackend):
         return count
 
 
+MAILBOX_UNAVAILABLE = (550, b"mailbox unavailable")  # permanent: the outbox gives up at once
+TRY_LATER = (451, b"mailbox busy, try again later")  # temporary: the outbox retries with backoff
+
+
 class RefusesSomeRecipients(EmailBackend):
-    """The mail server refuses every address in ``refused``."""
+    """The mail server refuses every address in ``refused`` with ``reply``."""
 
     refused: set[str] = set()
+    reply: tuple[int, bytes] = MAILBOX_UNAVAILABLE
 
     def send_messages(self, messages):
         for message in messages:
             if set(message.to) & RefusesSomeRecipients.refused:
-                raise SMTPRecipientsRefused({address: (550, b"mailbox unavailable") for address in message.to})
+                raise SMTPRecipientsRefused({address: RefusesSomeRecipients.reply for address in message.to})
         return super().send_messages(messages)
 
 

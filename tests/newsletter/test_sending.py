@@ -6,12 +6,20 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.models import OutgoingEmail
 from newsletter.models import Delivery, Issue, Subscriber
-from newsletter.sending import issue_send_batch, issue_send_resume, issue_send_start, issue_send_test
+from newsletter.sending import ISSUE_EMAIL, issue_send_batch, issue_send_resume, issue_send_start, issue_send_test
 from newsletter.services import subscription_end
 from tests.factories import IssueFactory, SubscriberFactory
 
-from .backends import CrashAfterDelivering, CrashBeforeDelivering, RefusesSomeRecipients, WorkerKilled
+from .backends import (
+    MAILBOX_UNAVAILABLE,
+    TRY_LATER,
+    CrashAfterDelivering,
+    CrashBeforeDelivering,
+    RefusesSomeRecipients,
+    WorkerKilled,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +45,16 @@ def run_worker(backend) -> None:
 
 def recipients() -> Counter:
     return Counter(address for message in mail.outbox for address in message.to)
+
+
+def email_of(delivery: Delivery) -> OutgoingEmail:
+    """The outbox email that carries a delivery: its attempts, retry time and last error live there."""
+    return OutgoingEmail.objects.get(kind=ISSUE_EMAIL, object_id=delivery.pk)
+
+
+def after_the_lease(settings):
+    """A killed worker's claim holds until its lease ends; then the next batch takes its emails over."""
+    return time_machine.travel(timezone.now() + timezone.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS + 1))
 
 
 @pytest.fixture
@@ -129,7 +147,8 @@ def test_a_worker_killed_mid_batch_leaves_the_chain_alive_and_nobody_is_skipped_
     assert dummy_tasks.results, "the next batch was queued before the killed one started"
 
     CrashBeforeDelivering.budget = None
-    run_worker(dummy_tasks)
+    with after_the_lease(settings):
+        run_worker(dummy_tasks)
     assert recipients() == Counter({s.email: 1 for s in subscribers})
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
@@ -167,7 +186,8 @@ def test_a_crash_after_the_server_accepted_a_message_repeats_only_that_one(dummy
     start(issue)
     with pytest.raises(WorkerKilled):
         run_worker(dummy_tasks)
-    run_worker(dummy_tasks)
+    with after_the_lease(settings):
+        run_worker(dummy_tasks)
     counts = recipients()
     assert sorted(counts.values()) == [1] * 7 + [2]
     assert set(counts) == {s.email for s in subscribers}
@@ -200,24 +220,26 @@ def test_a_subscriber_unsubscribed_by_other_means_is_skipped_at_send_time(dummy_
 def test_a_refused_message_is_retried_later_and_the_issue_stays_sending(dummy_tasks, settings, start):
     settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
     RefusesSomeRecipients.refused = {"bounce@example.com"}
+    RefusesSomeRecipients.reply = TRY_LATER
     SubscriberFactory(email="bounce@example.com")
     SubscriberFactory(email="fine@example.com")
     issue = IssueFactory()
     start(issue)
     outcome = issue_send_batch(issue_id=issue.pk)
     assert (outcome.sent, outcome.retried, outcome.pending, outcome.due) == (1, 1, 1, 0)
-    delivery = Delivery.objects.get(subscriber__email="bounce@example.com")
-    assert delivery.attempts == 1
-    assert "SMTPRecipientsRefused" in delivery.last_error
-    assert delivery.next_attempt_at > timezone.now()
+    email = email_of(Delivery.objects.get(subscriber__email="bounce@example.com"))
+    assert email.attempts == 1
+    assert "SMTPRecipientsRefused" in email.last_error
+    assert email.next_attempt_at > timezone.now()
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENDING
 
 
 def test_a_message_that_keeps_failing_is_marked_failed_after_the_limit_with_growing_waits(dummy_tasks, settings, start):
     settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
-    settings.NEWSLETTER_MAX_ATTEMPTS = 3
+    settings.OUTBOX_MAX_ATTEMPTS = 3
     RefusesSomeRecipients.refused = {"bounce@example.com"}
+    RefusesSomeRecipients.reply = TRY_LATER
     SubscriberFactory(email="bounce@example.com")
     issue = IssueFactory()
     start(issue)
@@ -227,12 +249,12 @@ def test_a_message_that_keeps_failing_is_marked_failed_after_the_limit_with_grow
         with time_machine.travel(now, tick=False):
             issue_send_batch(issue_id=issue.pk)
         delivery = Delivery.objects.get()
-        if delivery.next_attempt_at and delivery.status == Delivery.Status.PENDING:
-            waits.append(delivery.next_attempt_at - now)
-            now = delivery.next_attempt_at
+        if delivery.status == Delivery.Status.PENDING:
+            waits.append(email_of(delivery).next_attempt_at - now)
+            now = email_of(delivery).next_attempt_at
     assert waits == [timezone.timedelta(minutes=1), timezone.timedelta(minutes=2)]
     assert delivery.status == Delivery.Status.FAILED
-    assert delivery.attempts == 3
+    assert email_of(delivery).attempts == 3
     issue.refresh_from_db()
     assert issue.status == Issue.Status.SENT
     assert mail.outbox == []
@@ -241,6 +263,7 @@ def test_a_message_that_keeps_failing_is_marked_failed_after_the_limit_with_grow
 def test_a_retry_that_succeeds_sends_exactly_once(dummy_tasks, settings, start):
     settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
     RefusesSomeRecipients.refused = {"flaky@example.com"}
+    RefusesSomeRecipients.reply = TRY_LATER
     SubscriberFactory(email="flaky@example.com")
     issue = IssueFactory()
     start(issue)
@@ -252,6 +275,51 @@ def test_a_retry_that_succeeds_sends_exactly_once(dummy_tasks, settings, start):
         issue_send_batch(issue_id=issue.pk)
         issue_send_batch(issue_id=issue.pk)
     assert recipients() == Counter({"flaky@example.com": 1})
+
+
+def test_an_address_the_server_refuses_for_good_fails_at_once_and_the_rest_still_go(dummy_tasks, settings, start):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
+    RefusesSomeRecipients.refused = {"gone@example.com"}  # 550 mailbox unavailable
+    SubscriberFactory(email="gone@example.com")
+    SubscriberFactory(email="fine@example.com")
+    issue = IssueFactory()
+    start(issue)
+    outcome = issue_send_batch(issue_id=issue.pk)
+    assert (outcome.sent, outcome.failed, outcome.retried, outcome.pending) == (1, 1, 0, 0)
+    refused = Delivery.objects.get(subscriber__email="gone@example.com")
+    assert refused.status == Delivery.Status.FAILED
+    assert (email_of(refused).attempts, email_of(refused).status) == (1, OutgoingEmail.Status.FAILED)
+    assert recipients() == Counter({"fine@example.com": 1})
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT
+
+
+def test_an_issue_is_one_outbox_email_per_delivery_with_no_stored_body(dummy_tasks, start):
+    SubscriberFactory.create_batch(3)
+    issue = IssueFactory()
+    start(issue)
+    emails = OutgoingEmail.objects.filter(kind=ISSUE_EMAIL)
+    assert sorted(emails.values_list("object_id", flat=True)) == sorted(Delivery.objects.values_list("pk", flat=True))
+    assert all(email.recipients == [] and email.payload == {} for email in emails)
+
+
+def test_the_chain_waits_for_a_retry_instead_of_polling_every_interval(dummy_tasks, settings, start):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
+    settings.NEWSLETTER_BATCH_SIZE = 5
+    settings.NEWSLETTER_RATE_PER_MINUTE = 60
+    RefusesSomeRecipients.refused = {"busy@example.com"}
+    RefusesSomeRecipients.reply = TRY_LATER
+    SubscriberFactory(email="busy@example.com")
+    issue = IssueFactory()
+    start(issue)
+    with time_machine.travel(timezone.now(), tick=False):
+        first = dummy_tasks.results.pop(0)
+        first.task.call(*first.args, **first.kwargs)  # refused: due again in a minute
+        dummy_tasks.results.clear()
+        idle = first.task.call(*first.args, **first.kwargs)
+        [continuation] = dummy_tasks.results
+        assert idle["sent"] == idle["retried"] == 0
+        assert continuation.task.run_after == email_of(Delivery.objects.get()).next_attempt_at
 
 
 def test_a_test_send_goes_only_to_the_staff_address(dummy_tasks):
@@ -272,3 +340,4 @@ def _reset_backends():
     CrashBeforeDelivering.budget = None
     CrashAfterDelivering.budget = None
     RefusesSomeRecipients.refused = set()
+    RefusesSomeRecipients.reply = MAILBOX_UNAVAILABLE

@@ -1,6 +1,8 @@
-"""Two workers sending the same issue at once: the row lock is what keeps it exactly-once.
+"""Two workers sending the same issue at once: the claim's row lock is what keeps it exactly-once.
 
 Pretix-style: first show the race is real with the lock switched off, then that the lock stops it.
+The lock is the outbox's (core.outbox._due_rows_lock): both workers are made to read the queue at
+the same moment, before either has claimed anything, and then to be mid-send together.
 """
 
 import threading
@@ -10,8 +12,8 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from core import outbox
 from newsletter import sending
-from newsletter.models import Delivery
 from tests.factories import IssueFactory, SubscriberFactory
 
 from .backends import MeetAtFirstSend
@@ -37,6 +39,21 @@ def workers_meet_mid_send(settings):
     MeetAtFirstSend.arrived = set()
     yield
     MeetAtFirstSend.barrier = None
+
+
+def read_the_queue_together(monkeypatch, read_due_rows) -> None:
+    """Each worker's first claim waits, after reading the due rows, until the other has read them too."""
+    barrier = threading.Barrier(2, timeout=10)
+    arrived = set()
+
+    def read_then_meet(querysets, limit):
+        rows = read_due_rows(querysets, limit)
+        if threading.get_ident() not in arrived:
+            arrived.add(threading.get_ident())
+            barrier.wait()
+        return rows
+
+    monkeypatch.setattr(outbox, "_due_rows_lock", read_then_meet)
 
 
 def run_two_workers(issue_id: int) -> None:
@@ -65,21 +82,20 @@ def recipients() -> Counter:
 
 @pytest.mark.postgres
 def test_without_the_row_lock_two_workers_send_the_same_delivery_twice(issue, workers_meet_mid_send, monkeypatch):
-    def claim_without_lock(issue_id, now, after_pk=0):
-        return (
-            Delivery.objects.select_related("subscriber")
-            .filter(sending._due(now), issue_id=issue_id, status=Delivery.Status.PENDING, pk__gt=after_pk)
-            .order_by("pk")
-            .first()
-        )
+    def read_without_lock(querysets, limit):
+        rows = []
+        for queryset in querysets:
+            rows += queryset[: limit - len(rows)]
+        return rows
 
-    monkeypatch.setattr(sending, "_claim_next", claim_without_lock)
+    read_the_queue_together(monkeypatch, read_without_lock)
     run_two_workers(issue.pk)
     assert max(recipients().values()) == 2
 
 
 @pytest.mark.postgres
-def test_with_the_row_lock_two_workers_send_each_delivery_once(issue, workers_meet_mid_send):
+def test_with_the_row_lock_two_workers_send_each_delivery_once(issue, workers_meet_mid_send, monkeypatch):
+    read_the_queue_together(monkeypatch, outbox._due_rows_lock)
     run_two_workers(issue.pk)
     assert sorted(recipients().values()) == [1] * 6
 
