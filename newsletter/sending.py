@@ -25,6 +25,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.outbox import (
+    email_deliver,
+    email_queue,
+    email_retry_schedule,
     emails_queue_rendered,
     emails_send_batch,
     renderer_register,
@@ -203,12 +206,19 @@ def issue_next_batch_at(*, issue_id: int, now: datetime | None = None) -> dateti
 
 
 def issue_send_test(*, issue: Issue, to: str) -> None:
-    """Send the issue as it stands now to one staff address; the unsubscribe link in it leads nowhere."""
+    """Send the issue as it stands now to one staff address; the unsubscribe link in it leads nowhere.
+
+    It goes through the outbox like every email (listed there, retried if the server refuses it for
+    now) and is attempted at once, because the person who asked for it is waiting.
+    """
     body_html, body_text = issue_content_render(issue)
-    issue_email_build(
+    message = issue_email_build(
         subject=f"[Test] {issue.subject}",
         body_html=body_html,
         body_text=body_text,
         to=to,
         subscriber_token=new_preview_token(),
-    ).send()
+    )
+    with transaction.atomic():
+        email = email_queue(message=message, reference=f"newsletter issue {issue.pk}: test send")
+    email_retry_schedule(email_id=email.pk, delivery=email_deliver(email_id=email.pk))

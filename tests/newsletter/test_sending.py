@@ -334,6 +334,21 @@ def test_a_test_send_goes_only_to_the_staff_address(dummy_tasks):
     assert issue.status == Issue.Status.DRAFT
 
 
+def test_a_test_send_goes_through_the_outbox_and_is_retried_if_refused_for_now(dummy_tasks, settings):
+    settings.EMAIL_BACKEND = "tests.newsletter.backends.RefusesSomeRecipients"
+    RefusesSomeRecipients.refused = {"editor@example.com"}
+    RefusesSomeRecipients.reply = TRY_LATER
+    issue_send_test(issue=IssueFactory(subject="Spring hours"), to="editor@example.com")
+    email = OutgoingEmail.objects.get()
+    assert (email.subject, email.recipients, email.status, email.attempts) == (
+        "[Test] Spring hours",
+        ["editor@example.com"],
+        OutgoingEmail.Status.PENDING,
+        1,
+    )
+    assert mail.outbox == []
+
+
 @pytest.fixture(autouse=True)
 def _reset_backends():
     yield
