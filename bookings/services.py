@@ -396,6 +396,8 @@ def appointment_remind(*, appointment_id: int, starts_at: datetime, now: datetim
     """Send the reminder if the booking is still active, still at ``starts_at`` and not yet reminded.
 
     The row lock makes a second run (a retried or duplicated task) see ``reminded_at`` and stop.
+    ``reminded_at`` records the decision to remind; the email itself is queued in the outbox in the
+    same transaction, so it is sent, retried and given up on like every other email (core.outbox).
     """
     now = now or timezone.now()
     with transaction.atomic():
