@@ -29,6 +29,7 @@ served with counts down instead of starting again.
 
 import hashlib
 import time
+from urllib.parse import urlencode
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -114,8 +115,19 @@ def _lifetime(view: PublicView) -> int:
     return min([view.seconds, *limits])
 
 
+def _canonical_query(request: HttpRequest) -> str:
+    """The query as the view reads it: each parameter once (its last value, as ``GET.get`` gives it), in
+    name order, whole numbers without leading zeros. So ``?page=0001``, ``?page=01`` and ``?page=9&page=1``
+    share the entry of ``?page=1`` instead of each spelling storing the same page again."""
+    values = []
+    for name in sorted(request.GET):
+        value = request.GET[name]
+        values.append((name, str(int(value)) if value.isascii() and value.isdigit() else value))
+    return urlencode(values)
+
+
 def _key(request: HttpRequest) -> str:
-    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    address = hashlib.sha256(f"{request.get_host()}{request.path}?{_canonical_query(request)}".encode()).hexdigest()
     return f"pages:{request.resolver_match.view_name}:{address}"
 
 
