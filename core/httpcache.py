@@ -29,9 +29,9 @@ served with counts down instead of starting again.
 
 import hashlib
 import time
-from urllib.parse import urlencode
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
