@@ -116,3 +116,24 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.issue} → {self.subscriber_id}"
+
+
+class SubscribeRequest(models.Model):
+    """A subscribe form someone sent, waiting for the worker (``subscription_requests_process``).
+
+    The web request only writes this row, the same for every address, so neither its answer nor its
+    time can tell a new address from a confirmed, pending or erased one. The worker turns it into a
+    subscription (or nothing) and deletes it.
+    """
+
+    email = models.EmailField(max_length=254)
+    source_url = models.CharField(max_length=500, blank=True)
+    consent_text = models.TextField()
+    ip_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"Subscribe request {self.pk}"

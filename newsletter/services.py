@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from core.models import OutgoingEmail
 from core.outbox import email_queue
+from core.queue import task_enqueue
 
 from .emails import confirmation_email_build
-from .models import Delivery, Subscriber, Suppression
+from .models import Delivery, Subscriber, SubscribeRequest, Suppression
 from .privacy import email_hashes, email_normalise, ip_hash
 from .sending import ISSUE_EMAIL
 from .tokens import TokenInvalid, confirm_token_read
@@ -25,14 +26,60 @@ class ConfirmationSuperseded(Exception):
     """The link was issued before the person unsubscribed: it may not subscribe them again."""
 
 
+def subscription_request(*, email: str, source_url: str, consent_text: str, ip_address: str | None) -> None:
+    """The footer form's way in: write the request down and leave it to the worker.
+
+    Every address costs the web request the same two inserts (the request, the task), so its answer
+    and its timing are the same whether the address is new, pending, confirmed or erased.
+    """
+    SubscribeRequest.objects.create(
+        email=email_normalise(email)[:254],
+        source_url=source_url[:500],
+        consent_text=consent_text,
+        ip_hash=ip_hash(ip_address),
+    )
+    transaction.on_commit(lambda: task_enqueue("newsletter.subscription_requests_process"))
+
+
+def subscription_requests_process(*, batch_size: int = 100) -> int:
+    """Turn waiting subscribe requests into subscriptions (see ``subscription_start``); returns how many.
+
+    Each request is handled and deleted in one transaction, so a worker that dies leaves it for the
+    next run, and two workers never take the same one (``skip_locked`` on PostgreSQL; SQLite
+    serialises the writers).
+    """
+    handled = 0
+    while True:
+        with transaction.atomic():
+            waiting = list(SubscribeRequest.objects.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+            for request in waiting:
+                _subscription_record(
+                    email=request.email,
+                    source_url=request.source_url,
+                    consent_text=request.consent_text,
+                    ip_hash_value=request.ip_hash,
+                )
+            SubscribeRequest.objects.filter(pk__in=[request.pk for request in waiting]).delete()
+        handled += len(waiting)
+        if len(waiting) < batch_size:
+            return handled
+
+
 def subscription_start(*, email: str, source_url: str, consent_text: str, ip_address: str | None) -> None:
     """Someone asked to subscribe: record their consent and (at most every 10 minutes) email a confirmation link.
 
-    The one entry point for the footer form and the booking form's opt-in. It returns nothing and
-    behaves the same to the caller whatever the address's state, so no response can reveal who is
-    on the list. A confirmed address is left as it is; an unsubscribed or pending one only becomes
-    confirmed through the link; a suppressed (erased) address is never written to or mailed.
+    Used directly by the booking form's opt-in (after the booking commits) and, through the worker,
+    by the footer form (``subscription_request``). It returns nothing and behaves the same to the
+    caller whatever the address's state, so no response can reveal who is on the list. A confirmed
+    address is left as it is; an unsubscribed or pending one only becomes confirmed through the
+    link; a suppressed (erased) address is never written to or mailed.
     """
+    _subscription_record(
+        email=email, source_url=source_url, consent_text=consent_text, ip_hash_value=ip_hash(ip_address)
+    )
+
+
+def _subscription_record(*, email: str, source_url: str, consent_text: str, ip_hash_value: str) -> None:
     email = email_normalise(email)
     if Suppression.objects.filter(email_hash__in=email_hashes(email)).exists():
         return
@@ -41,7 +88,7 @@ def subscription_start(*, email: str, source_url: str, consent_text: str, ip_add
         "consented_at": now,
         "source_url": source_url[:500],
         "consent_text": consent_text,
-        "ip_hash": ip_hash(ip_address),
+        "ip_hash": ip_hash_value,
     }
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
@@ -119,6 +166,7 @@ def subscriber_erase(*, subscriber: Subscriber, reason: str = "Erasure requested
     """Delete everything we hold about a subscriber, keeping only a keyed hash of the address as a suppression."""
     with transaction.atomic():
         Suppression.objects.get_or_create(email_hash=email_hashes(subscriber.email)[0], defaults={"reason": reason})
+        SubscribeRequest.objects.filter(email=subscriber.email).delete()
         OutgoingEmail.objects.filter(reference=_confirmation_reference(subscriber)).delete()
         deliveries = Delivery.objects.filter(subscriber=subscriber)
         deliveries.filter(status=Delivery.Status.PENDING).update(status=Delivery.Status.SKIPPED)

@@ -2,6 +2,7 @@ from django_tasks import task
 
 from core.queue import registered
 
+from . import services
 from .sending import issue_next_batch_at, issue_send_batch
 
 
@@ -23,3 +24,10 @@ def issue_send_batch_task(issue_id: int) -> dict:
     if not deferrable and outcome.due and outcome.processed:
         issue_send_batch_task.enqueue(issue_id=issue_id)
     return outcome.as_dict()
+
+
+@registered("newsletter.subscription_requests_process")
+@task()
+def subscription_requests_process_task() -> int:
+    """Queued by every footer subscribe form: turn waiting requests into subscriptions."""
+    return services.subscription_requests_process()

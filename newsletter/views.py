@@ -8,7 +8,7 @@ from core.httpcache import cross_site
 from core.ratelimit import rate_limit_exceeded
 
 from .forms import SubscribeForm
-from .services import CONSENT_TEXT, ConfirmationSuperseded, subscription_confirm, subscription_end, subscription_start
+from .services import CONSENT_TEXT, ConfirmationSuperseded, subscription_confirm, subscription_end, subscription_request
 from .tokens import TokenExpired, TokenInvalid, confirm_token_read, unsubscribe_token_read
 
 SUBSCRIBE_ACCEPTED = "Almost there — check your inbox to confirm"
@@ -56,7 +56,7 @@ def subscribe(request):
         context = {"subscribe_error": form.first_error(), "subscribe_email": request.POST.get("email", "")[:254]}
         return render(request, "newsletter/subscribe.html", context, status=400)
     if not form.is_bot():
-        subscription_start(
+        subscription_request(
             email=form.cleaned_data["email"],
             source_url=form.source_url(),
             consent_text=CONSENT_TEXT,
