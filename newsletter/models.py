@@ -36,6 +36,7 @@ class Subscriber(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("export_subscriber", "Can export the subscriber list")]
         constraints = [
             models.CheckConstraint(condition=models.Q(email=Lower("email")), name="newsletter_subscriber_email_lower"),
             models.CheckConstraint(
