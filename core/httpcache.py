@@ -53,6 +53,8 @@ class PublicView:
 PUBLIC_VIEWS: dict[str, PublicView] = {}
 #: App label → the longest its pages may be kept right now. Filled by ``lifetime_limit()``.
 LIFETIME_LIMITS: dict[str, Callable[[], int]] = {}
+#: Query parameters every view reads as a whole number (Django's paginator), whatever their spelling.
+NUMBER_PARAMS = frozenset({"page"})
 #: Headers of a page that belong to the page, not to the answer: the rest are made anew on every answer.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "ETag", "Last-Modified", "Link", "X-Robots-Tag")
 
@@ -117,12 +119,15 @@ def _lifetime(view: PublicView) -> int:
 
 def _canonical_query(request: HttpRequest) -> str:
     """The query as the view reads it: each parameter once (its last value, as ``GET.get`` gives it), in
-    name order, whole numbers without leading zeros. So ``?page=0001``, ``?page=01`` and ``?page=9&page=1``
-    share the entry of ``?page=1`` instead of each spelling storing the same page again."""
+    name order, and a page number without leading zeros. So ``?page=0001``, ``?page=01`` and
+    ``?page=9&page=1`` share the entry of ``?page=1`` instead of each spelling storing the same page
+    again. Only ``page`` is a number to every view; other values (a slug like "007") are kept as typed."""
     values = []
     for name in sorted(request.GET):
         value = request.GET[name]
-        values.append((name, str(int(value)) if value.isascii() and value.isdigit() else value))
+        if name in NUMBER_PARAMS and value.isascii() and value.isdigit():
+            value = str(int(value))
+        values.append((name, value))
     return urlencode(values)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import PostFactory
+from tests.factories import PostFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +33,11 @@ def test_a_repeated_parameter_is_stored_as_the_value_the_view_reads(client):
     client.get("/blog/?page=2")
     client.get("/blog/?page=1&page=2")
     assert stored_pages() == 1
+
+
+def test_a_slug_that_looks_like_a_number_keeps_its_own_entry(client):
+    ServiceFactory(name="Seven", slug="7")
+    ServiceFactory(name="Double-oh-seven", slug="007")
+    seven = client.get("/book/", {"service": "7"}).content.decode()
+    double_oh = client.get("/book/", {"service": "007"}).content.decode()
+    assert "Double-oh-seven" in double_oh and "Double-oh-seven" not in seven
