@@ -13,7 +13,11 @@ Boots gunicorn with production settings and nginx in front of it with TLS, then,
   subscriber's recorded address is that client's, not nginx's; a POST that names another site as
   its origin is refused;
 - checks /media/ is served from MEDIA_ROOT by nginx: nosniff and a sandboxing CSP on every file,
-  and a download disposition for anything not an image or video.
+  and a download disposition for anything not an image or video;
+- books 50 sessions through nginx, one each from 50 client addresses (127.0.0.10 … 127.0.0.59),
+  under a booking limit of two bookings per address (``RATE_LIMIT_BOOKINGS_BOOK``): every one is
+  served, and the next bookings from one of those addresses are refused with 429. Were the limit
+  keyed on nginx's address, the third booking of the run would already be refused.
 
 Fails on any unexpected answer or on anything gunicorn, Django or nginx logs at WARNING or above.
 """
@@ -28,7 +32,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -67,6 +71,12 @@ session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.save()
 print(session.session_key)
+"""
+BOOKING_CLIENTS = [f"127.0.0.{n}" for n in range(10, 60)]
+BOOKING_LIMIT = 4  # two bookings per address: a booking made costs 2 (bookings/views/booking.py)
+BOOKINGS_MADE = """
+from bookings.models import Appointment
+print(Appointment.objects.filter(client_email__startswith="smoke-client-").count())
 """
 SUBSCRIBER_ADDRESS = f"""
 from newsletter.models import Subscriber
@@ -191,6 +201,71 @@ def check_subscribe(proxy: server.Proxy, page: str) -> list[str]:
     return problems
 
 
+def _free_starts(browser: Browser, service: str, count: int) -> list[str]:
+    """``count`` free times from the availability API the calendar uses, none overlapping another.
+
+    Neighbouring slots overlap (a 60-minute session at 9:00 takes the 9:15 slot too), and two
+    sessions at once may share the one room the service needs: so each time chosen starts after the
+    previous one ended, with room for its cleanup.
+    """
+    starts, day, free_from = [], date.today() + timedelta(days=2), None
+    while len(starts) < count and day < date.today() + timedelta(days=90):
+        end = day + timedelta(days=6)
+        found = json.loads(browser.get(f"/api/availability/?service={service}&start={day}&end={end}").text)
+        for slot in sorted(found["slots"], key=lambda slot: slot["start"]):
+            start, finish = datetime.fromisoformat(slot["start"]), datetime.fromisoformat(slot["end"])
+            if free_from is None or start >= free_from:
+                starts.append(start.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"))
+                free_from = finish + timedelta(minutes=30)
+        day = end + timedelta(days=1)
+    return starts[:count]
+
+
+def _book(proxy: server.Proxy, source: str, service: str, start: str, n: int) -> int:
+    """One client's booking as a browser makes it: the details page (CSRF cookie and token), then the form."""
+    client = Browser(proxy, source=source)
+    path = f"/book/details/?service={service}&therapist=any&start={urllib.parse.quote(start)}"
+    page = client.get(path)
+    cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("Set-Cookie", ""))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if page.status != 200 or cookie is None or token is None:
+        return page.status
+    form = {
+        "csrfmiddlewaretoken": token[1],
+        "start": start,
+        "name": f"Smoke Client {n}",
+        "email": f"smoke-client-{n}@example.com",
+        "phone": "617 555 0100",
+        "consent": "on",
+    }
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={cookie[1]}",
+        "Origin": proxy.base,
+        "Referer": proxy.base + path,
+    }
+    return client.request("POST", path, headers=headers, body=urllib.parse.urlencode(form).encode()).status
+
+
+def check_bookings_from_many_clients(proxy: server.Proxy, browser: Browser) -> list[str]:
+    service = re.search(r'href="/book/\?service=([\w-]+)"', browser.get("/").text)[1]
+    starts = _free_starts(browser, service, len(BOOKING_CLIENTS) + 2)
+    if len(starts) < len(BOOKING_CLIENTS) + 2:
+        return [f"only {len(starts)} free times found for {service}"]
+    statuses = [
+        _book(proxy, source, service, start, n)
+        for n, (source, start) in enumerate(zip(BOOKING_CLIENTS, starts, strict=False))
+    ]
+    print(f"{statuses.count(302)} of {len(statuses)} bookings from {len(BOOKING_CLIENTS)} addresses went through")
+    problems = [] if statuses == [302] * len(statuses) else [f"bookings from distinct clients answered {statuses}"]
+    # One of those clients books again: its second booking is within its own limit, its third is not.
+    again = [_book(proxy, BOOKING_CLIENTS[0], service, start, 100 + n) for n, start in enumerate(starts[-2:])]
+    print(f"{BOOKING_CLIENTS[0]} books twice more: {again}")
+    if again != [302, 429]:
+        problems.append(f"a second and third booking from one address answered {again}, not [302, 429]")
+    return problems
+
+
 def check_media(browser: Browser, media_root: Path) -> list[str]:
     folder = media_root / "smoke"
     folder.mkdir(parents=True, exist_ok=True)
@@ -231,6 +306,7 @@ def main() -> int:
         "MEDIA_ROOT": str(media_root),
         "EMAIL_URL": "consolemail://",
         "PUBLIC_PAGE_CACHE": "true",
+        "RATE_LIMIT_BOOKINGS_BOOK": f"{BOOKING_LIMIT}/900",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
@@ -266,8 +342,12 @@ def main() -> int:
         failures += check_staff_bypass(browser, session_key)
         failures += check_subscribe(proxy, footer_page)
         failures += check_media(browser, media_root)
+        failures += check_bookings_from_many_clients(proxy, browser)
     # The worker's part of a subscription (and its confirmation email), as db_worker runs it in production.
     manage("db_worker", "--batch", "--no-startup-delay", "--queue-name", "*")
+    made = int(manage("shell", "-c", BOOKINGS_MADE).split()[-1])
+    if made != len(BOOKING_CLIENTS) + 1:
+        failures.append(f"{made} smoke bookings are in the database, not {len(BOOKING_CLIENTS) + 1}")
     recorded = manage("shell", "-c", SUBSCRIBER_ADDRESS).split()[-1]
     if recorded != "client":
         failures.append(f"the subscriber's address, as Django recorded it: {recorded} (expected {CLIENT_ADDRESS})")
