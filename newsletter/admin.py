@@ -13,9 +13,11 @@ from django.utils.html import format_html
 from core.admin import ReadOnlyAdminMixin
 from core.spreadsheets import spreadsheet_safe
 
+from .emails import issue_content_render, issue_email_build
 from .models import Delivery, Issue, Subscriber, Suppression
 from .sending import issue_send_resume, issue_send_start, issue_send_test
 from .services import subscriber_erase
+from .tokens import new_preview_token
 
 
 class _Echo:
@@ -182,9 +184,6 @@ class IssueAdmin(admin.ModelAdmin):
 
     def preview_view(self, request, pk: int):
         """The email as a subscriber will see it, rendered in the browser."""
-        from .emails import issue_content_render, issue_email_build
-        from .tokens import new_preview_token
-
         issue = self._issue_for(request, pk)
         if issue.status == Issue.Status.DRAFT:
             body_html, body_text = issue_content_render(issue)
