@@ -80,29 +80,44 @@ def screenshot(page, viewport, request):
     return take
 
 
+def _walk_unless_started(browser, base_url: str, viewport: str, record: Path) -> bool:
+    """Walk ``viewport`` into ``record`` unless it is walked or being walked; say whether this call walked."""
+    with open(f"{record}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        if record.exists():
+            return False
+        context = browser.new_context(viewport=VIEWPORTS[viewport])
+        try:
+            record.write_bytes(pickle.dumps(walk_public_states(context, base_url)))
+        finally:
+            context.close()
+        return True
+
+
 @pytest.fixture
 def public_walk(browser, live_server, viewport, settings, tmp_path_factory, worker_id):
     """Every public page and state as one walk saw it in this viewport (see walk.py), walked once a run.
 
     The first test to ask walks, in its own database and browser context, and the scene it built
-    goes with that test's flush; the record stays in the run's temporary directory. A test on
-    another xdist worker waits on the record's lock rather than walking again (pytest-xdist's
-    recipe for work done once per run).
+    goes with that test's flush; the record stays in the run's temporary directory, under a lock
+    (pytest-xdist's recipe for work done once per run). A test whose viewport another xdist worker
+    is walking walks a viewport nobody has started, if there is one, rather than wait idle; one
+    walk at most, as its scene stays in the test's database.
     """
     run_dir = tmp_path_factory.getbasetemp()
     if worker_id != "master":
         run_dir = run_dir.parent
-    record = run_dir / f"public-walk-{viewport}.pickle"
-    with open(f"{record}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if record.exists():
-            return pickle.loads(record.read_bytes())
-        # Playwright fills forms faster than any person; the minimum fill time has its own tests.
-        settings.NEWSLETTER_MIN_FILL_SECONDS = 0
-        context = browser.new_context(viewport=VIEWPORTS[viewport])
-        try:
-            walk = walk_public_states(context, live_server.url)
-        finally:
-            context.close()
-        record.write_bytes(pickle.dumps(walk))
-        return walk
+    records = {name: run_dir / f"public-walk-{name}.pickle" for name in VIEWPORTS}
+    # Playwright fills forms faster than any person; the minimum fill time has its own tests.
+    settings.NEWSLETTER_MIN_FILL_SECONDS = 0
+    for name in sorted(VIEWPORTS, key=lambda name: name != viewport):
+        if records[viewport].exists() or _walk_unless_started(browser, live_server.url, name, records[name]):
+            break
+    with open(f"{records[viewport]}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held by a worker still walking this viewport
+    if not records[viewport].exists():
+        pytest.fail(f"the {viewport} walk failed in another test")
+    return pickle.loads(records[viewport].read_bytes())
