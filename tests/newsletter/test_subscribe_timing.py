@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from newsletter.models import SubscribeRequest, Subscriber
+from newsletter.models import Subscriber, SubscribeRequest
 from newsletter.services import subscriber_erase, subscription_start
 from tests.factories import SubscriberFactory
 
