@@ -1,10 +1,11 @@
 """Admin pieces every app may use, and the outbox's own read-only view."""
 
+from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin, SimpleListFilter, site
 
 from .httpcache import pages_changed
 from .models import OutgoingEmail
-from .outbox import renderer_kinds
+from .outbox import emails_retry_now, renderer_kinds
 
 
 class ReadOnlyAdminMixin:
@@ -68,7 +69,8 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
     search by reference (``newsletter issue 42``) to see one issue's failures.
     """
 
-    list_display = ["created_at", "subject", "kind", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_display = ["created_at", "subject", "kind", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    actions = ["retry_now"]
     list_filter = ["status", KindFilter]
     search_fields = ["reference", "subject"]
     fields = [
@@ -88,6 +90,26 @@ class OutgoingEmailAdmin(ReadOnlyAdminMixin, ModelAdmin):
     ]
     readonly_fields = fields
     show_full_result_count = False
+
+    @admin.display(description="State", ordering="status")
+    def state(self, email: OutgoingEmail) -> str:
+        if email.status == OutgoingEmail.Status.PENDING and email.attempts:
+            return f"Waiting for the mail server (tried {email.attempts} time{'s' if email.attempts > 1 else ''})"
+        return email.get_status_display()
+
+    def has_retry_permission(self, request) -> bool:
+        return request.user.has_perm("core.change_outgoingemail")
+
+    @admin.action(description="Try the selected emails again now", permissions=["retry"])
+    def retry_now(self, request, queryset):
+        retried = emails_retry_now(email_ids=queryset.values_list("pk", flat=True))
+        skipped = queryset.count() - retried
+        message = f"{retried} email(s) will be tried again now."
+        if skipped:
+            message += (
+                f" {skipped} were left as they are: sent, being sent, or part of a newsletter issue (resume the issue)."
+            )
+        self.message_user(request, message, messages.SUCCESS if retried else messages.WARNING)
 
 
 site.register(OutgoingEmail, OutgoingEmailAdmin)

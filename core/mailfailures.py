@@ -45,5 +45,8 @@ def failure_is_about_one_message(error: Exception) -> bool:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    """The wait after a temporary failure on attempt number ``attempts``: 1, 2, 4, … times the base."""
-    return timedelta(seconds=settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    """The wait after a temporary failure on attempt number ``attempts``: 1, 2, 4, … times the base,
+    at most ``OUTBOX_RETRY_MAX_SECONDS``, so a mail server that says "try later" for a day still gets
+    its mail within the hour once it takes it again."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30)
+    return timedelta(seconds=min(base, settings.OUTBOX_RETRY_MAX_SECONDS))

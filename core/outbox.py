@@ -465,3 +465,20 @@ def emails_prune(*, now: datetime | None = None) -> int:
         Q(status=Status.SENT, sent_at__lt=cutoff) | Q(status=Status.CANCELLED, created_at__lt=cutoff)
     ).delete()
     return deleted
+
+
+def emails_retry_now(*, email_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Staff's "try again now": failed or waiting emails outside a bulk stream become due at once with a
+    fresh set of attempts. Returns how many; emails already sent, being sent, or in a newsletter
+    issue's stream (which its issue's resume restarts) are left as they are."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        retried = list(
+            OutgoingEmail.objects.select_for_update()
+            .filter(pk__in=list(email_ids), stream="", status__in=[Status.FAILED, Status.PENDING])
+            .values_list("pk", flat=True)
+        )
+        OutgoingEmail.objects.filter(pk__in=retried).update(status=Status.PENDING, attempts=0, next_attempt_at=now)
+        for email_id in retried:
+            transaction.on_commit(lambda email_id=email_id: _enqueue_send(email_id))
+    return len(retried)

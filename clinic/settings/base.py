@@ -123,7 +123,6 @@ LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=5000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-
 def redis_cache(url: str) -> dict:
     """The cache settings for Redis at ``url``.
 
@@ -333,11 +332,12 @@ NEWSLETTER_MIN_FILL_SECONDS = env.int("NEWSLETTER_MIN_FILL_SECONDS", default=2)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)
 # Email outbox (core/outbox.py), the one engine for every email the site sends. A temporary failure (no
 # connection, a timeout, a 4xx reply) is retried after 1, 2, 4, … minutes, then marked failed after
-# OUTBOX_MAX_ATTEMPTS attempts (8: about two hours of trying); a 5xx refusal of the recipient fails at once.
+# OUTBOX_MAX_ATTEMPTS attempts (30, the waits capped at OUTBOX_RETRY_MAX_SECONDS: about a day of trying); a 5xx refusal of the recipient fails at once.
 # A worker that dies mid-send leaves its claim for OUTBOX_LEASE_SECONDS; after that the sweeper, run every
 # OUTBOX_SWEEP_SECONDS (or, for a newsletter issue, its own batch task), sends it again.
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=30)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=600)
 OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", default=300)
 # Sent emails are deleted from the outbox after this many days (their bodies hold personal data).
