@@ -124,11 +124,15 @@ def _issue_emails_build(delivery_ids: list[int]) -> dict[int, EmailMessage]:
     A delivery left out (its reader unsubscribed, was erased or is no longer confirmed) is
     cancelled by the outbox and recorded as skipped.
     """
-    deliveries = list(
-        Delivery.objects.filter(
-            pk__in=delivery_ids, status=Delivery.Status.PENDING, subscriber__status=Subscriber.Status.CONFIRMED
-        ).select_related("subscriber")
-    )
+    # The subscriber's status is checked here, not in the query: filtering on it in SQL lets SQLite
+    # walk every confirmed subscriber instead of looking up these deliveries by key.
+    deliveries = [
+        delivery
+        for delivery in Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING).select_related(
+            "subscriber"
+        )
+        if delivery.subscriber is not None and delivery.subscriber.status == Subscriber.Status.CONFIRMED
+    ]
     issues = Issue.objects.in_bulk({delivery.issue_id for delivery in deliveries})
     return {
         delivery.pk: issue_email_build(
