@@ -50,7 +50,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import connection as database
 from django.db import transaction
-from django.db.models import Count, F, Min, Q, QuerySet
+from django.db.models import Count, F, Min, Q, QuerySet, Value
 from django.utils import timezone
 
 from .mailfailures import MessageNotAccepted, failure_is_about_one_message, failure_is_permanent, retry_delay
@@ -146,30 +146,43 @@ def email_queue(*, message: EmailMessage, reference: str) -> OutgoingEmail:
 
 
 def emails_queue_rendered(
-    *, kind: str, object_ids: Iterable[int], stream: str, subject: str, reference: str, due_at: datetime | None = None
+    *, kind: str, objects: QuerySet, stream: str, subject: str, reference: str, due_at: datetime | None = None
 ) -> int:
-    """Queue one email of ``kind`` per object, in the caller's transaction, for ``stream``'s worker to send.
+    """Queue one email of ``kind`` per row of ``objects`` (its primary key is the object id) for ``stream``.
 
-    Nothing is enqueued here: the stream's own task chain sends its rows (see ``emails_send_batch``).
-    Returns how many were queued.
+    One ``INSERT … SELECT`` in the caller's transaction: the database copies the ids itself, so
+    queueing 100,000 emails costs one statement and no Python objects. Nothing is enqueued here:
+    the stream's own task sends its rows (see ``emails_send_batch``). Returns how many were queued.
     """
-    due_at = due_at or timezone.now()
-    emails = OutgoingEmail.objects.bulk_create(
-        [
-            OutgoingEmail(
-                reference=reference[:120],
-                kind=kind,
-                object_id=object_id,
-                stream=stream,
-                subject=subject[:998],
-                recipients=[],
-                payload={},
-                next_attempt_at=due_at,
-            )
-            for object_id in object_ids
-        ]
+    now = timezone.now()
+    constants = {
+        "reference": reference[:120],
+        "kind": kind,
+        "stream": stream,
+        "subject": subject[:998],
+        "recipients": [],
+        "payload": {},
+        "status": Status.PENDING,
+        "attempts": 0,
+        "next_attempt_at": due_at or now,
+        "last_error": "",
+        "created_at": now,
+    }
+    fields = {name: OutgoingEmail._meta.get_field(name) for name in [*constants, "object_id"]}
+    rows = (
+        objects.order_by()
+        .annotate(
+            **{f"outbox_{name}": Value(value, output_field=fields[name]) for name, value in constants.items()},
+            outbox_object_id=F("pk"),
+        )
+        .values_list(*(f"outbox_{name}" for name in fields))
     )
-    return len(emails)
+    select_sql, params = rows.query.sql_with_params()
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields.values())
+    with database.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(OutgoingEmail._meta.db_table)} ({columns}) {select_sql}", params)
+        return cursor.rowcount
 
 
 def _enqueue_send(email_id: int, run_after: datetime | None = None) -> None:

@@ -97,25 +97,26 @@ def issue_send_start(*, issue: Issue) -> int:
 
 
 def _deliveries_create(issue: Issue) -> int:
-    """One pending Delivery and its outbox email per confirmed subscriber, in keyset pages so memory stays flat."""
+    """One pending Delivery per confirmed subscriber, read in keyset pages so memory stays flat, then their emails."""
     last_pk = 0
     created = 0
     confirmed = Subscriber.objects.filter(status=Subscriber.Status.CONFIRMED).order_by("pk")
     while True:
         page = list(confirmed.filter(pk__gt=last_pk).values_list("pk", flat=True)[:AUDIENCE_PAGE_SIZE])
         if not page:
-            return created
-        deliveries = Delivery.objects.bulk_create([Delivery(issue=issue, subscriber_id=pk) for pk in page])
-        emails_queue_rendered(
-            kind=ISSUE_EMAIL,
-            object_ids=[delivery.pk for delivery in deliveries],
-            stream=issue_stream(issue.pk),
-            subject=issue.subject,
-            reference=f"newsletter issue {issue.pk}",
-            due_at=issue.started_at,
-        )
+            break
+        Delivery.objects.bulk_create([Delivery(issue=issue, subscriber_id=pk) for pk in page])
         created += len(page)
         last_pk = page[-1]
+    emails_queue_rendered(
+        kind=ISSUE_EMAIL,
+        objects=Delivery.objects.filter(issue=issue),
+        stream=issue_stream(issue.pk),
+        subject=issue.subject,
+        reference=f"newsletter issue {issue.pk}",
+        due_at=issue.started_at,
+    )
+    return created
 
 
 def _issue_emails_build(delivery_ids: list[int]) -> dict[int, EmailMessage]:

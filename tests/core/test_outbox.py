@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from core.models import OutgoingEmail
 from core.outbox import (
@@ -284,42 +285,51 @@ def notes():
     RECORDED.clear()
 
 
+def queue_notes(count: int) -> list[int]:
+    """Queue one "tests.note" email for each of ``count`` new objects (auth groups stand in); their ids."""
+    groups = Group.objects.bulk_create([Group(name=f"note {n}") for n in range(count)])
+    ids = [group.pk for group in groups]
+    queued = emails_queue_rendered(
+        kind="tests.note", objects=Group.objects.filter(pk__in=ids), stream="notes", subject="Note", reference="notes"
+    )
+    assert queued == count
+    return ids
+
+
 @pytest.mark.django_db
 def test_bulk_mail_is_built_when_sent_and_what_is_no_longer_wanted_is_cancelled(mail_server, frozen, notes):
-    notes.update({1: "First", 2: "Second", 3: "Third"})
     with transaction.atomic():
-        emails_queue_rendered(
-            kind="tests.note", object_ids=[1, 2, 3], stream="notes", subject="Note", reference="notes"
-        )
-    assert OutgoingEmail.objects.filter(payload={}, recipients=[]).count() == 3  # no body stored
-    del notes[2]
-    notes[3] = "Third, as it is when sent"
+        first, second, third = queue_notes(3)
+    notes.update({first: "First", second: "Second", third: "Third"})
+    assert OutgoingEmail.objects.filter(payload={}, recipients=[], next_attempt_at=NOON).count() == 3  # no body
+    del notes[second]
+    notes[third] = "Third, as it is when sent"
     assert emails_send_batch(stream="notes", limit=10) == {"sent": 2, "cancelled": 1}
     assert sorted(message.body for message in mail.outbox) == ["First", "Third, as it is when sent"]
-    assert sorted(RECORDED) == [([1], "sent"), ([2], "cancelled"), ([3], "sent")]
+    assert sorted(RECORDED) == sorted([([first], "sent"), ([second], "cancelled"), ([third], "sent")])
     assert stream_progress(stream="notes")["pending"] == 0
 
 
 @pytest.mark.django_db
 def test_the_sweeper_leaves_a_stream_to_its_own_task(mail_server, frozen, notes):
-    notes[1] = "Bulk"
-    emails_queue_rendered(kind="tests.note", object_ids=[1], stream="notes", subject="Note", reference="notes")
+    [note] = queue_notes(1)
+    notes[note] = "Bulk"
     assert emails_flush(now=NOON + timedelta(days=1))["sent"] == 0
     assert stream_progress(stream="notes") == {"pending": 1, "due": 1, "next_due_at": NOON}
 
 
 @pytest.mark.django_db
 def test_one_object_is_emailed_once(notes):
-    from django.db import IntegrityError
-
-    emails_queue_rendered(kind="tests.note", object_ids=[7], stream="notes", subject="Note", reference="notes")
+    [note] = queue_notes(1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        emails_queue_rendered(kind="tests.note", object_ids=[7], stream="notes", subject="Note", reference="notes")
+        emails_queue_rendered(
+            kind="tests.note", objects=Group.objects.filter(pk=note), stream="notes", subject="Note", reference="notes"
+        )
 
 
 @pytest.mark.django_db
 def test_cancelled_emails_are_pruned_after_the_keep_period_too(mail_server, frozen, settings, notes):
     settings.OUTBOX_KEEP_DAYS = 30
-    emails_queue_rendered(kind="tests.note", object_ids=[1], stream="notes", subject="Note", reference="notes")
+    queue_notes(1)
     emails_send_batch(stream="notes", limit=10)  # nothing to build: cancelled
     assert emails_prune(now=NOON + timedelta(days=31)) == 1
