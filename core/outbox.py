@@ -381,11 +381,11 @@ def _send(emails: list[OutgoingEmail], *, now: datetime) -> dict[int, Delivery]:
     stop_at = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS / 2)
     mail = get_connection()
     try:
-        mail.open()
-    except Exception as error:
-        outcomes.update((email.pk, _failure(email, error, now)) for email in queue)
-        return outcomes
-    try:
+        try:
+            mail.open()
+        except Exception as error:
+            outcomes.update((email.pk, _failure(email, error, now)) for email in queue)
+            return outcomes
         for position, email in enumerate(queue):
             if timezone.now() >= stop_at:
                 _release(queue[position:])

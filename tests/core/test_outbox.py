@@ -26,7 +26,7 @@ from core.outbox import (
     stream_progress,
 )
 
-from .backends import FlakyEmailBackend, WorkerKilled
+from .backends import FlakyEmailBackend, MailServer, WorkerKilled
 
 NOON = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
 
@@ -233,6 +233,24 @@ def test_an_unreachable_server_fails_the_rest_of_the_batch_without_trying_each_e
     assert emails_flush() == {"sent": 0, "retry": 3, "failed": 0, "cancelled": 0}
     assert mail_server.failures == 1
     assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {("pending", 1)}
+
+
+class RefusesConnections(FlakyEmailBackend):
+    def open(self):
+        MailServer.failures += 1
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+@pytest.mark.django_db
+def test_a_server_that_refuses_the_connection_is_tried_once_for_the_whole_batch(mail_server, frozen, settings):
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.RefusesConnections"
+    queue_one(subject="First")
+    queue_one(subject="Second")
+    assert emails_flush()["retry"] == 2
+    assert mail_server.failures == 1
+    assert set(OutgoingEmail.objects.values_list("status", "attempts", "last_error")) == {
+        ("pending", 1, "ConnectionRefusedError: [Errno 111] Connection refused")
+    }
 
 
 class ClockMovingBackend(FlakyEmailBackend):
