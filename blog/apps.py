@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 
 from core import httpcache
+from newsletter.articles import article_source_register  # the newsletter's registry, which reads no models
 
 
 class BlogConfig(AppConfig):
@@ -8,9 +9,7 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self):
-        # These modules read models, so they are imported once the app registry is ready.
-        from newsletter.interface import article_source_register
-
+        # The selectors read models, so they are imported once the app registry is ready.
         from .selectors import articles_for_newsletter, blog_fragment_seconds
 
         article_source_register(articles_for_newsletter)
