@@ -10,7 +10,7 @@ instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -38,6 +38,13 @@ class Slot:
     end: datetime
     therapist: Therapist
     room_id: int
+    # With "any therapist", the others who are free at this time too (the booking itself goes to
+    # ``therapist``, the fair choice), so a page can say "with Maya or Daniel".
+    also_free: tuple[Therapist, ...] = field(default=(), compare=False)
+
+    @property
+    def therapists_free(self) -> tuple[Therapist, ...]:
+        return (self.therapist, *self.also_free)
 
     @cached_property
     def local_start(self) -> datetime:
@@ -90,7 +97,8 @@ def slots_available(
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
 
     With ``therapist=None`` ("any therapist") there is one slot per start time, assigned to the
-    therapist with the fewest bookings that day (then the first in the team order).
+    therapist with the fewest bookings that day (then the first in the team order); the others free
+    then are its ``also_free``, in the same order.
     ``ignore_notice`` lets staff book inside the minimum notice and beyond the advance window,
     never in the past. ``exclude_appointment_id`` ignores one booking, for moving it.
     """
@@ -191,11 +199,11 @@ def slots_available(
                 room_id = next((pk for pk, room in busy_by_room if room.is_free(moment, until)), None)
                 if room_id is None:
                     continue
-                for index in candidates[moment]:
-                    if busy_list[index].is_free(moment, until):
-                        starts = datetime.fromtimestamp(moment, UTC)
-                        slots.append(Slot(starts, starts + timedelta(seconds=duration), therapists[index], room_id))
-                        break
+                free = [therapists[index] for index in candidates[moment] if busy_list[index].is_free(moment, until)]
+                if free:
+                    starts = datetime.fromtimestamp(moment, UTC)
+                    ends = starts + timedelta(seconds=duration)
+                    slots.append(Slot(starts, ends, free[0], room_id, also_free=tuple(free[1:])))
         day += timedelta(days=1)
     return slots
 

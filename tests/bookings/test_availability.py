@@ -100,6 +100,17 @@ def test_any_therapist_gives_one_slot_per_time_to_the_least_booked_that_day(mond
     assert {slot.therapist for slot in slots if slot.local_start.hour >= 12} == {free}
 
 
+def test_any_therapist_slots_name_everyone_else_free_at_that_time(monday_morning):
+    service, (busy, free), _ = clinic_with_hours(start=time(9), end=time(12), therapists=2, rooms=2)
+    AppointmentFactory(service=service, therapist=busy, starts_at=local(2026, 3, 3, 9))
+    by_time = {
+        slot.local_start.strftime("%H:%M"): slot
+        for slot in slots_available(service=service, start=TUESDAY, end=TUESDAY)
+    }
+    assert by_time["09:00"].therapists_free == (free,)
+    assert by_time["11:00"].therapists_free == (free, busy)
+
+
 def test_one_therapist_only_gets_their_own_times(monday_morning):
     service, (first, second), _ = clinic_with_hours(start=time(9), end=time(10), therapists=2, rooms=2)
     AppointmentFactory(service=service, therapist=first, starts_at=local(2026, 3, 3, 9))
