@@ -280,6 +280,17 @@ def _history_repeat(times: int, stdout) -> None:
     stdout.write("\n")
 
 
+def _clients(stdout) -> None:
+    """Link the generated bookings to client records with the migration's own code (bookings.clientlinks)."""
+    from django.apps import apps
+
+    from bookings.clientlinks import appointments_into_clients
+
+    started = time.perf_counter()
+    made = appointments_into_clients(apps)
+    stdout.write(f"  clients: {made:,} records linked in {time.perf_counter() - started:.1f} s\n")
+
+
 def _posts(total: int, therapists, stdout) -> None:
     from django.utils import timezone
     from django.utils.text import slugify
@@ -382,6 +393,7 @@ def build(*, scale: int = 1, subscribers: int = SUBSCRIBERS, stdout=sys.stdout) 
         _history_repeat(scale - 1, stdout)
     else:
         _appointments(team, APPOINTMENTS * scale, stdout)
+    _clients(stdout)
     _posts(POSTS * scale, team[1], stdout)
     _subscribers(subscribers, stdout)
     if connection.vendor == "postgresql":

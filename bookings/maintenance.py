@@ -7,8 +7,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
+
+from clients.models import Client, ClientEvent, ClientIntake
+from clients.services import ClientActor, client_health_erase
 
 from .history import Actor, booking_event_record
 from .models import HEALTH_FIELDS, Appointment, BookingEvent, BookingPolicy
@@ -47,7 +50,33 @@ def appointment_intake_erase_expired(*, now: datetime | None = None, batch_size:
                 )
         erased += len(batch)
         if len(batch) < batch_size:
-            return erased
+            break
+    client_health_erase_expired(now=now, cutoff=cutoff)
+    return erased
+
+
+def client_health_erase_expired(*, now: datetime, cutoff: datetime) -> int:
+    """The client records' part of the retention rule: intake history and staff notes.
+
+    A client whose last session ended before ``cutoff`` (or who never had one, on a record that old)
+    loses their notes and every intake step; a client still coming keeps their newest intake, and
+    loses only the older steps given before ``cutoff``. Returns how many records were erased whole.
+    """
+    expired = (
+        Client.objects.filter(Q(intakes__isnull=False) | ~Q(notes=""), created_at__lt=cutoff)
+        .annotate(last_ends=Max("appointments__ends_at"))
+        .filter(Q(last_ends__lt=cutoff) | Q(last_ends=None))
+        .distinct()
+    )
+    count = 0
+    for client_id in expired.values_list("pk", flat=True):
+        with transaction.atomic():
+            client = Client.objects.select_for_update().get(pk=client_id)
+            client_health_erase(client=client, actor=ClientActor.system(), action=ClientEvent.Action.RETENTION, now=now)
+        count += 1
+    newest = ClientIntake.objects.filter(client=OuterRef("client")).order_by("-taken_at", "-pk").values("pk")[:1]
+    ClientIntake.objects.filter(taken_at__lt=cutoff).exclude(pk=Subquery(newest)).delete()
+    return count
 
 
 def appointment_reminders_catch_up(*, now: datetime | None = None) -> int:

@@ -249,8 +249,16 @@ class Appointment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ONLINE)
 
+    client = models.ForeignKey(
+        "clients.Client",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        help_text="The person this session is for; the name, email and phone below are as given at booking.",
+    )
     client_name = models.CharField(max_length=120)
-    client_email = models.EmailField(max_length=254)
+    client_email = models.EmailField(max_length=254, blank=True)
     client_phone = models.CharField(max_length=40)
     notes = models.TextField(blank=True, max_length=2000)
 

@@ -15,6 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from clients.models import Client
+from clients.services import ClientActor, IntakeAnswers, client_for_booking, client_intake_record
 from core.constraints import violated_constraint
 from core.httpcache import pages_changed
 from core.locking import rows_lock
@@ -128,9 +130,13 @@ def appointment_book(
     booked_by=None,
     ignore_notice: bool = False,
     newsletter: NewsletterOptIn | None = None,
+    client_record: Client | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book ``service`` at ``starts_at`` with ``therapist`` (None: the fairest free one) and a free room.
+
+    The booking joins ``client_record`` when staff chose one, or the record ``client_for_booking``
+    finds or makes for the person; its intake becomes that record's newest.
 
     Raises ``SlotTaken`` (with the nearest free alternatives) when the time is no longer free,
     ``BookingError`` when the therapist does not give the service.
@@ -146,7 +152,17 @@ def appointment_book(
             slot = slot_find(service=service, therapist=therapist, starts_at=starts_at, **options)
             if slot is None:
                 raise _Unavailable
+            by_client = source == Appointment.Source.ONLINE
+            record = client_record or client_for_booking(
+                name=client.name,
+                email=client.email,
+                phone=client.phone,
+                by_client=by_client,
+                booked_by=booked_by,
+                now=now,
+            )
             appointment = Appointment.objects.create(
+                client=record,
                 service=service,
                 therapist=slot.therapist,
                 room_id=slot.room_id,
@@ -174,6 +190,13 @@ def appointment_book(
                 at=now,
                 changes=changes_between({}, appointment_state(appointment)),
             )
+            client_intake_record(
+                client=record,
+                answers=_intake_answers(client),
+                appointment_ref=appointment.pk,
+                actor=ClientActor.client() if by_client else ClientActor.staff(booked_by),
+                now=now,
+            )
             _notify(appointment, "booked")
             pages_changed("bookings")
             _on_commit_schedule_reminder(appointment, policy=policy, now=now)
@@ -184,6 +207,17 @@ def appointment_book(
             raise
         raise SlotTaken(slots_nearest(service=service, therapist=therapist, around=starts_at, **options)) from error
     return appointment
+
+
+def _intake_answers(client: ClientDetails) -> IntakeAnswers:
+    return IntakeAnswers(
+        areas_to_avoid=client.areas_to_avoid,
+        pregnant=client.pregnant,
+        injuries=client.injuries,
+        medications=client.medications,
+        allergies=client.allergies,
+        consent=client.consent,
+    )
 
 
 def _newsletter_start(*, email: str, opt_in: NewsletterOptIn) -> None:

@@ -2,6 +2,7 @@
 
 - Opting in: the booking form offers the newsletter as a checkbox; whoever ticks it gets the same
   double opt-in as the footer form, with the newsletter's own wording on record.
+- Subscription state: the client record shows whether its address gets the newsletter.
 - Recent articles: an issue can list what was published since the last one. The newsletter does not
   know the blog; the blog registers itself as a source of ``Article``s. So the arrow runs
   blog → newsletter, never back.
@@ -19,6 +20,16 @@ def newsletter_opt_in(*, email: str, source_url: str, consent_text: str, ip_addr
     services.subscription_start(email=email, source_url=source_url, consent_text=consent_text, ip_address=ip_address)
 
 
+def newsletter_state(email: str) -> str:
+    """How the newsletter stands for ``email``, in words for staff ("Confirmed", "Not subscribed" …)."""
+    from .models import Subscriber
+
+    if not email:
+        return "No email address"
+    status = Subscriber.objects.filter(email=email.strip().lower()).values_list("status", flat=True).first()
+    return Subscriber.Status(status).label if status else "Not subscribed"
+
+
 __all__ = [
     "CONSENT_TEXT",
     "OPT_IN_LABEL",
@@ -26,4 +37,5 @@ __all__ = [
     "article_source_register",
     "articles_published_since",
     "newsletter_opt_in",
+    "newsletter_state",
 ]

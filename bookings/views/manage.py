@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from clients.services import client_email_verify
 from core.ratelimit import rate_limit_exceeded
 
 from ..models import BookingPolicy
@@ -50,6 +51,9 @@ def manage(request, token):
     appointment, missing = _appointment_or_missing(request, token)
     if missing:
         return missing
+    if appointment.client is not None:
+        # The link reached the client through the booking's email address: the address is theirs.
+        client_email_verify(client=appointment.client)
     return _manage_page(request, appointment, token)
 
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "core",
     "clinic.apps.ClinicConfig",
+    "clients",
     "bookings",
     "blog",
     "newsletter",
