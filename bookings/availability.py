@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+
+from core.clinictime import clinic_tz
 
 from .models import Appointment, BookingPolicy, Closure, Service, Therapist, TimeOff, WorkingHours
 
@@ -26,10 +26,6 @@ MAX_RANGE_DAYS = 62
 
 # Service.duration_minutes ≤ 480 and cleanup_minutes ≤ 120 (model validators).
 LONGEST_BLOCK = timedelta(minutes=480 + 120)
-
-
-def clinic_tz() -> ZoneInfo:
-    return ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 
 @dataclass(frozen=True)

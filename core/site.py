@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from .clinictime import clinic_zone_name
+
 
 def clinic_details() -> dict:
     """The ``clinic`` context for templates; built from settings on each call, so tests may override them."""
@@ -11,4 +13,5 @@ def clinic_details() -> dict:
         "phone": settings.CLINIC_PHONE,
         "email": settings.CLINIC_EMAIL,
         "time_zone": settings.CLINIC_TIME_ZONE,
+        "time_zone_name": clinic_zone_name(),
     }

@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
+from core.clinictime import clinic_time
 from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
@@ -46,6 +47,7 @@ def availability(request):
                 {
                     "start": slot.local_start.isoformat(),
                     "end": slot.local_end.isoformat(),
+                    "label": clinic_time(slot.start),
                     "therapist": slot.therapist.slug,
                 }
                 for slot in slots

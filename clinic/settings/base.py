@@ -38,6 +38,8 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="214 Elm Street, Suite 3, Som
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(617) 555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@riverside-massage.example")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
+# How pages and emails name that zone; empty: CLDR's name for it ("Eastern Time — New York"), core/clinictime.py.
+CLINIC_TIME_ZONE_NAME = env.str("CLINIC_TIME_ZONE_NAME", default="")
 
 INSTALLED_APPS = [
     "clinic.apps.ClinicAdminConfig",

@@ -2,6 +2,7 @@ from datetime import time
 
 import pytest
 
+from bookings.models import BookingPolicy
 from tests.factories import AppointmentFactory, clinic_with_hours
 
 from .conftest import local
@@ -26,9 +27,25 @@ def test_availability_lists_slots_with_offsets_and_therapist(client, scene):
     assert data["slots"][0] == {
         "start": "2026-03-03T09:00:00-05:00",
         "end": "2026-03-03T10:00:00-05:00",
+        "label": "9:00 AM",
         "therapist": first.slug,
     }
     assert len(data["slots"]) == 5
+
+
+def test_labels_on_the_fall_back_day_tell_the_two_one_oclocks_apart(client, monday_morning):
+    service, _, _ = clinic_with_hours(
+        weekdays=[6], start=time(0, 30), end=time(2, 30), duration_minutes=60, cleanup_minutes=0
+    )
+    BookingPolicy.objects.create(slot_step_minutes=30, max_advance_days=800)
+    data = client.get(URL, {"service": service.slug, "start": "2027-11-07", "end": "2027-11-07"}).json()
+    assert [(slot["start"], slot["label"]) for slot in data["slots"]] == [
+        ("2027-11-07T00:30:00-04:00", "12:30 AM EDT"),
+        ("2027-11-07T01:00:00-04:00", "1:00 AM EDT"),
+        ("2027-11-07T01:30:00-04:00", "1:30 AM EDT"),
+        ("2027-11-07T01:00:00-05:00", "1:00 AM EST"),
+        ("2027-11-07T01:30:00-05:00", "1:30 AM EST"),
+    ]
 
 
 def test_availability_without_therapist_means_any(client, scene):

@@ -17,6 +17,7 @@ def test_clinic_details_follow_the_settings(settings):
         "phone": "(555) 010-0199",
         "email": "desk@harbour.example",
         "time_zone": "Europe/Lisbon",
+        "time_zone_name": "Western European Time — Lisbon",
     }
 
 

@@ -1,0 +1,70 @@
+"""The clinic's wall-clock times as people read them: one label for every page, email, feed and script.
+
+On an ordinary day "10:00 AM" is all a person needs; the page or email names the zone once
+("Eastern Time — New York"). On a day the clocks change, every time carries its abbreviation:
+on the fall-back day 1:00 AM happens twice (EDT, then EST), and on the spring-forward day
+"1:30 AM EST" next to "3:00 AM EDT" shows why the list skips an hour.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_timezone_location, get_timezone_name
+from django.conf import settings
+from django.utils.dateformat import format as date_format
+
+
+def clinic_tz() -> ZoneInfo:
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+@lru_cache(maxsize=512)
+def _clocks_change_on(day: date, zone: str) -> bool:
+    tz = ZoneInfo(zone)
+    # The day runs from its first instant to just before the next day's first instant. Going
+    # through UTC settles a midnight that happens twice or not at all (zones that change at 00:00):
+    # the offsets compared are those really in force at the two ends of the day, and a day whose
+    # midnight was skipped changed its clocks at its very start.
+    first = datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC).astimezone(tz)
+    after = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz).replace(fold=1).astimezone(UTC)
+    last = (after - timedelta(seconds=1)).astimezone(tz)
+    return first.time() != time.min or first.utcoffset() != last.utcoffset()
+
+
+def clocks_change_on(day: date) -> bool:
+    """Whether the clinic's clocks go forward or back during ``day`` (a clinic date)."""
+    return _clocks_change_on(day, settings.CLINIC_TIME_ZONE)
+
+
+def clinic_time(moment: datetime) -> str:
+    """``moment`` as the clinic's wall-clock time: "10:00 AM", or "1:00 AM EDT" on a day the clocks change."""
+    local = moment.astimezone(clinic_tz())
+    label = date_format(local, "g:i A")
+    if clocks_change_on(local.date()):
+        label = f"{label} {local.tzname()}"
+    return label
+
+
+def clinic_time_range(start: datetime, end: datetime) -> str:
+    """A session's times, "10:00 AM – 11:00 AM"; on the fall-back day "1:00 AM EDT – 1:00 AM EST"."""
+    return f"{clinic_time(start)} – {clinic_time(end)}"
+
+
+@lru_cache(maxsize=16)
+def _zone_name(zone: str) -> str:
+    tz = ZoneInfo(zone)
+    generic = get_timezone_name(tz, "long", "generic", locale="en_US")
+    city = get_timezone_location(tz, locale="en_US", return_city=True).replace("_", " ")
+    if "Unknown" in generic:
+        return city
+    return generic if city in generic else f"{generic} — {city}"
+
+
+def clinic_zone_name() -> str:
+    """The clinic's zone as people say it: "Eastern Time — New York" for America/New_York.
+
+    The generic name (the same all year, unlike "EST") and the city come from CLDR through Babel;
+    ``CLINIC_TIME_ZONE_NAME`` replaces them for a zone whose CLDR wording reads poorly.
+    """
+    return settings.CLINIC_TIME_ZONE_NAME or _zone_name(settings.CLINIC_TIME_ZONE)
