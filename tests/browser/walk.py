@@ -10,6 +10,7 @@ import gzip
 from dataclasses import dataclass
 
 from tests.browser.axe import axe_violations
+from tests.browser.contrast import non_text_contrast_failures
 from tests.browser.public_pages import public_scene, public_states
 
 
@@ -20,6 +21,7 @@ class StateSeen:
 
     name: str
     violations: list[str]
+    low_contrast_edges: list[str]
     foreign_requests: list[str]
     cookies_set: list[str]
     first_load: tuple[int, int] | None
@@ -48,6 +50,7 @@ def walk_public_states(context, base_url: str) -> list[StateSeen]:
         state["foreign"], state["responses"] = [], []
         visit(page, base_url)
         violations = axe_violations(page)
+        low_contrast_edges = non_text_contrast_failures(page)
         page.wait_for_load_state("networkidle")
         first_load = _weigh(state["responses"]) if getattr(visit, "path", None) else None
         cookies = {cookie["name"] for cookie in context.cookies()}
@@ -55,6 +58,7 @@ def walk_public_states(context, base_url: str) -> list[StateSeen]:
             StateSeen(
                 name=name,
                 violations=violations,
+                low_contrast_edges=low_contrast_edges,
                 foreign_requests=state["foreign"],
                 cookies_set=sorted(cookies - cookies_before),
                 first_load=first_load,
