@@ -2,10 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from core.admin import InvalidatesPages
+from core.clinictime import clinic_when
 
 from .access import intake_visible_to, is_front_desk
 from .availability import slot_find
@@ -160,7 +160,7 @@ class AppointmentAdminForm(forms.ModelForm):
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     form = AppointmentAdminForm
-    list_display = ["starts_at", "client_name", "service", "therapist", "room", "status", "source"]
+    list_display = ["when", "client_name", "service", "therapist", "room", "status", "source"]
     list_filter = ["status", "source", "therapist", "room"]
     search_fields = ["client_name", "client_email", "client_phone"]
     date_hierarchy = "starts_at"
@@ -178,6 +178,10 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "service", "intake_provided", "history"] if obj else self.readonly_fields
 
+    @admin.display(description="Starts", ordering="starts_at")
+    def when(self, obj):
+        return clinic_when(obj.starts_at, day_format="D j M Y")
+
     @admin.display(description="Intake provided", boolean=True)
     def intake_provided(self, obj):
         return obj.has_intake
@@ -190,7 +194,7 @@ class AppointmentAdmin(admin.ModelAdmin):
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    date_format(timezone.localtime(event.at), "Y-m-d H:i"),
+                    clinic_when(event.at, day_format="Y-m-d"),
                     event.who,
                     event.get_action_display(),
                     event.summary,

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from icalendar import Calendar, Event
 
+from core.clinictime import clinic_when, clinic_zone_name
+
 from .models import Appointment
 
 PRODID = "-//Clinic site//Bookings//EN"
@@ -14,6 +16,13 @@ PRODID = "-//Clinic site//Bookings//EN"
 def _uid(appointment: Appointment) -> str:
     # RFC 5545 3.8.4.7: a globally unique UID; the host keeps it unique across sites.
     return f"{appointment.uid}@{urlsplit(settings.SITE_URL).hostname or 'clinic'}"
+
+
+def _clinic_time(appointment: Appointment) -> str:
+    # DTSTART and DTEND are in UTC, so calendars place the session right in any zone; this line says
+    # it as the clinic does, with the zone abbreviation on a day the clocks change.
+    when = clinic_when(appointment.starts_at, appointment.ends_at)
+    return f"At the clinic: {when} ({clinic_zone_name()})."
 
 
 def _event(appointment: Appointment, *, for_client: bool) -> Event:
@@ -25,11 +34,13 @@ def _event(appointment: Appointment, *, for_client: bool) -> Event:
     event.add("dtend", appointment.ends_at)
     if for_client:
         event.add("summary", f"{appointment.service.name} with {appointment.therapist.name}")
+        event.add("description", _clinic_time(appointment))
     else:
         event.add("summary", f"{appointment.service.name}: {appointment.client_name}")
         event.add(
             "description",
-            f"Room: {appointment.room.name}. Intake provided: {'yes' if appointment.has_intake else 'no'}.",
+            f"{_clinic_time(appointment)} Room: {appointment.room.name}. "
+            f"Intake provided: {'yes' if appointment.has_intake else 'no'}.",
         )
     event.add("location", f"{settings.CLINIC_NAME}, {settings.CLINIC_ADDRESS}")
     cancelled = appointment.status == Appointment.Status.CANCELLED

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 
+from core.clinictime import clinic_when
 from core.outbox import email_queue
 from core.site import clinic_details
 
@@ -37,7 +36,7 @@ STAFF_SUBJECTS = {
 
 
 def _when(appointment: Appointment) -> str:
-    return date_format(timezone.localtime(appointment.starts_at), "l j F, g:i A")
+    return clinic_when(appointment.starts_at, day_format="l j F")
 
 
 def _context(appointment: Appointment, event: str) -> dict:

@@ -51,6 +51,13 @@ def clinic_time_range(start: datetime, end: datetime) -> str:
     return f"{clinic_time(start)} – {clinic_time(end)}"
 
 
+def clinic_when(start: datetime, end: datetime | None = None, *, day_format: str = "l j F Y") -> str:
+    """The clinic's day and time(s) in one phrase, "Sunday 7 November 2027, 1:00 AM EDT – 1:00 AM EST", for text
+    built in Python (subjects, calendar files); templates compose the same from ``date`` and ``clinic_time``."""
+    day = date_format(start.astimezone(clinic_tz()), day_format)
+    return f"{day}, {clinic_time_range(start, end) if end is not None else clinic_time(start)}"
+
+
 @lru_cache(maxsize=16)
 def _zone_name(zone: str) -> str:
     tz = ZoneInfo(zone)

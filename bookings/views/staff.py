@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.clinictime import clinic_when
+
 from ..access import intake_visible_to, is_front_desk
 from ..availability import clinic_tz
 from ..calendar import therapist_feed_ics
@@ -130,7 +132,9 @@ def _refusal_text(error: BookingError) -> str:
     """What a staff form says when the services refuse; a time just taken comes with the nearest free ones."""
     if not isinstance(error, SlotTaken):
         return error.message
-    times = ", ".join(f"{slot.local_start:%a %d %b %H:%M} with {slot.therapist.name}" for slot in error.alternatives)
+    times = ", ".join(
+        f"{clinic_when(slot.start, day_format='D j M')} with {slot.therapist.name}" for slot in error.alternatives
+    )
     return f"{error.message} {times}" if times else f"{error.message} No free time nearby."
 
 

@@ -164,7 +164,7 @@ def test_moving_onto_a_taken_time_lists_the_nearest_free_ones(front_desk, scene)
     moving = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 4, 10))
     response = front_desk.post(f"/staff/appointments/{moving.pk}/move/", {"date": "2026-03-03", "time": "10:00"})
     html = response.content.decode()
-    assert "That time was just taken" in html and f"Tue 03 Mar 11:15 with {escape(maya.name)}" in html
+    assert "That time was just taken" in html and f"Tue 3 Mar, 11:15 AM with {escape(maya.name)}" in html
 
 
 def test_booking_or_moving_to_a_therapist_who_does_not_give_the_service_says_why(front_desk, scene):

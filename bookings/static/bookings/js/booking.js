@@ -16,15 +16,6 @@
   if (!root || !window.fetch) { return; }
   var region = document.getElementById("booking-times");
 
-  function timeLabel(iso) {
-    // The API answers in the clinic's own offset; show its wall-clock time as the server does.
-    var match = /T(\d\d):(\d\d)/.exec(iso);
-    var hour = parseInt(match[1], 10);
-    var suffix = hour < 12 ? "AM" : "PM";
-    var twelve = hour % 12 === 0 ? 12 : hour % 12;
-    return twelve + ":" + match[2] + " " + suffix;
-  }
-
   function utcParam(iso) {
     return new Date(iso).toISOString().slice(0, 16) + "Z";
   }
@@ -52,7 +43,8 @@
       var anchor = document.createElement("a");
       anchor.className = "btn btn-outline-primary";
       anchor.href = root.dataset.detailsUrl + "?" + params.toString();
-      anchor.textContent = timeLabel(slot.start);
+      // The server's own label ("1:00 AM EDT" on a day the clocks change), as the page without JavaScript shows it.
+      anchor.textContent = slot.label;
       var hint = document.createElement("span");
       hint.className = "visually-hidden";
       hint.textContent = " — book this time";
