@@ -21,6 +21,7 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
+from .refusals import start_refusal
 from .services import (
     BookingError,
     ClientDetails,
@@ -141,19 +142,17 @@ class AppointmentAdminForm(forms.ModelForm):
         therapist = cleaned.get("therapist")
         moving = self.instance.pk is None or {"starts_at", "therapist"} & set(self.changed_data)
         if service and starts_at and therapist and moving:
+            options = {"online_only": False, "ignore_notice": cleaned.get("override_notice", False)}
             slot = slot_find(
                 service=service,
                 therapist=therapist,
                 starts_at=starts_at,
-                online_only=False,
-                ignore_notice=cleaned.get("override_notice", False),
                 exclude_appointment_id=self.instance.pk,
+                **options,
             )
             if slot is None:
-                raise forms.ValidationError(
-                    "That time is not free for this therapist and service (working hours, time off, another "
-                    "booking or its cleanup time, or no free room). Please pick another time."
-                )
+                refusal = start_refusal(service=service, therapist=therapist, starts_at=starts_at, **options)
+                raise forms.ValidationError(f"{refusal.message} Please pick another time.")
         return cleaned
 
 

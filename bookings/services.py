@@ -3,7 +3,8 @@
 The pattern, for booking and moving alike, is core.locking's: open a transaction, lock the candidate
 therapists' and the service's rooms' rows (and the booking being moved) with ``rows_lock``, re-check
 availability, write. On PostgreSQL the exclusion constraints are the last line: a violation, known
-by the constraint's name, becomes the same ``SlotTaken`` answer.
+by the constraint's name, becomes the same ``SlotTaken`` answer. Any other start the re-check refuses
+is explained, under the same lock, by ``bookings.refusals.start_refusal``.
 """
 
 import logging
@@ -23,10 +24,20 @@ from core.locking import rows_lock
 from core.queue import task_enqueue
 from newsletter.interface import newsletter_opt_in
 
-from .availability import Slot, slot_find, slots_nearest
+from .availability import slot_find, slots_nearest
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Room, Service, Therapist
+from .refusals import (
+    BookingError,
+    ChangeRefused,
+    Reason,
+    Refusal,
+    SlotTaken,
+    StartRefused,
+    start_refusal,
+    taken,
+)
 from .status import mark_refusal
 
 logger = logging.getLogger(__name__)
@@ -34,24 +45,6 @@ logger = logging.getLogger(__name__)
 OVERLAP_CONSTRAINTS = frozenset(
     constraint.name for constraint in Appointment._meta.constraints if isinstance(constraint, ExclusionConstraint)
 )
-
-
-class BookingError(Exception):
-    """A booking change the rules refuse; ``message`` is written for the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-class SlotTaken(BookingError):
-    def __init__(self, alternatives: list[Slot]):
-        super().__init__("That time was just taken. Here are the nearest free times.")
-        self.alternatives = alternatives
-
-
-class ChangeRefused(BookingError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -76,7 +69,20 @@ class NewsletterOptIn:
 
 
 class _Unavailable(Exception):
-    pass
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.refusal = refusal
+
+
+def _refused(refusal: Refusal, alternatives: list) -> StartRefused:
+    """``SlotTaken`` for a time someone else holds, ``StartRefused`` for every other reason."""
+    kind = SlotTaken if refusal.reason == Reason.TAKEN else StartRefused
+    return kind(refusal, alternatives)
+
+
+def _refusal_of(error: Exception, *, starts_at: datetime) -> Refusal:
+    """The reason decided under the lock, or "just taken" when the database's constraint refused the write."""
+    return error.refusal if isinstance(error, _Unavailable) else taken(starts_at)
 
 
 def _require_offers(therapist: Therapist, service: Service) -> None:
@@ -138,7 +144,8 @@ def appointment_book(
     The booking joins ``client_record`` when staff chose one, or the record ``client_for_booking``
     finds or makes for the person; its intake becomes that record's newest.
 
-    Raises ``SlotTaken`` (with the nearest free alternatives) when the time is no longer free,
+    Raises ``SlotTaken`` (with the nearest free alternatives) when someone else holds the time,
+    ``StartRefused`` with its reason when the rules do not allow that start (``bookings.refusals``),
     ``BookingError`` when the therapist does not give the service.
     """
     if therapist is not None:
@@ -151,7 +158,7 @@ def appointment_book(
             rows_lock(*_capacity(therapist=therapist, service=service))
             slot = slot_find(service=service, therapist=therapist, starts_at=starts_at, **options)
             if slot is None:
-                raise _Unavailable
+                raise _Unavailable(start_refusal(service=service, therapist=therapist, starts_at=starts_at, **options))
             by_client = source == Appointment.Source.ONLINE
             record = client_record or client_for_booking(
                 name=client.name,
@@ -205,7 +212,9 @@ def appointment_book(
     except (_Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
             raise
-        raise SlotTaken(slots_nearest(service=service, therapist=therapist, around=starts_at, **options)) from error
+        refusal = _refusal_of(error, starts_at=starts_at)
+        alternatives = slots_nearest(service=service, therapist=therapist, around=refusal.around, **options)
+        raise _refused(refusal, alternatives) from error
     return appointment
 
 
@@ -280,7 +289,9 @@ def appointment_reschedule(
                 **options,
             )
             if slot is None:
-                raise _Unavailable
+                raise _Unavailable(
+                    start_refusal(service=service, therapist=new_therapist, starts_at=starts_at, **options)
+                )
             before = appointment_state(current)
             moved_from = (current.therapist, current.starts_at)
             current.therapist = slot.therapist
@@ -304,15 +315,15 @@ def appointment_reschedule(
     except (_Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not _is_overlap_violation(error):
             raise
-        raise SlotTaken(
-            slots_nearest(
-                service=service,
-                therapist=new_therapist,
-                around=starts_at,
-                exclude_appointment_id=appointment.pk,
-                **options,
-            )
-        ) from error
+        refusal = _refusal_of(error, starts_at=starts_at)
+        alternatives = slots_nearest(
+            service=service,
+            therapist=new_therapist,
+            around=refusal.around,
+            exclude_appointment_id=appointment.pk,
+            **options,
+        )
+        raise _refused(refusal, alternatives) from error
     return current
 
 

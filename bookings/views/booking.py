@@ -22,8 +22,9 @@ from ..availability import slot_find, slots_available, slots_nearest
 from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..params import format_start, parse_date, parse_month, parse_start
+from ..refusals import start_refusal
 from ..selectors import services_active, therapists_bookable
-from ..services import NewsletterOptIn, SlotTaken, appointment_book
+from ..services import NewsletterOptIn, StartRefused, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
 
 SESSION_CONFIRMED = "bookings_confirmed_token"
@@ -214,10 +215,11 @@ def details(request):
         return render(request, "bookings/book_details.html", context, status=400)
     slot = slot_find(service=service, therapist=therapist, starts_at=starts_at)
     if slot is None:
-        context["error"] = "That time is not available. Here are the nearest free times."
-        context["alternatives"] = slots_nearest(service=service, therapist=therapist, around=starts_at)
-        context["form"] = DetailsForm()
-        return render(request, "bookings/book_details.html", context, status=409)
+        refusal = start_refusal(service=service, therapist=therapist, starts_at=starts_at)
+        alternatives = slots_nearest(service=service, therapist=therapist, around=refusal.around)
+        refused = StartRefused(refusal, alternatives)
+        context.update(error=refused.message, alternatives=alternatives, form=DetailsForm())
+        return render(request, "bookings/book_details.html", context, status=refused.status)
     context.update(slot=slot, starts_at=starts_at, form=DetailsForm(initial={"start": format_start(starts_at)}))
     return render(request, "bookings/book_details.html", context)
 
@@ -252,9 +254,9 @@ def _details_submit(request, context, form, *, service, therapist, starts_at):
                 client=form.client_details(),
                 newsletter=newsletter,
             )
-        except SlotTaken as taken:
-            context.update(error=taken.message, alternatives=taken.alternatives)
-            return render(request, "bookings/book_details.html", context, status=409)
+        except StartRefused as refused:
+            context.update(error=refused.message, alternatives=refused.alternatives)
+            return render(request, "bookings/book_details.html", context, status=refused.status)
         request.session[SESSION_CONFIRMED] = manage_token(appointment)
         return redirect("bookings:confirmed")
     context["starts_at"] = starts_at

@@ -12,7 +12,7 @@ from core.ratelimit import rate_limit_exceeded
 
 from ..models import BookingPolicy
 from ..params import parse_start
-from ..services import ChangeRefused, SlotTaken, appointment_cancel, appointment_reschedule, client_change_refusal
+from ..services import ChangeRefused, StartRefused, appointment_cancel, appointment_reschedule, client_change_refusal
 from ..tokens import appointment_from_manage_token
 from .booking import BadChoice, calendar_context
 
@@ -96,9 +96,9 @@ def manage_move(request, token):
         else:
             try:
                 appointment_reschedule(appointment=appointment, starts_at=starts_at, by_client=True)
-            except SlotTaken as taken:
-                context.update(error=taken.message, alternatives=taken.alternatives)
-                status = 409
+            except StartRefused as refused:
+                context.update(error=refused.message, alternatives=refused.alternatives)
+                status = refused.status
             except ChangeRefused as refused:
                 messages.error(request, refused.message)
                 return redirect("bookings:manage", token=token)

@@ -16,18 +16,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.clinictime import clinic_when
-
 from ..access import intake_visible_to, is_front_desk
 from ..availability import clinic_tz
 from ..calendar import therapist_feed_ics
 from ..forms import StaffBookingForm, StaffMoveForm
 from ..models import Appointment, Room, Therapist
-from ..params import parse_date
+from ..params import parse_date, parse_start
 from ..selectors import appointments_for_schedule
 from ..services import (
     BookingError,
-    SlotTaken,
     appointment_book,
     appointment_mark,
     appointment_reschedule,
@@ -128,39 +125,70 @@ def _back_to_schedule(appointment: Appointment) -> str:
     return reverse("bookings:staff_schedule") + f"?date={day.isoformat()}"
 
 
-def _refusal_text(error: BookingError) -> str:
-    """What a staff form says when the services refuse; a time just taken comes with the nearest free ones."""
-    if not isinstance(error, SlotTaken):
-        return error.message
-    times = ", ".join(
-        f"{clinic_when(slot.start, day_format='D j M')} with {slot.therapist.name}" for slot in error.alternatives
-    )
-    return f"{error.message} {times}" if times else f"{error.message} No free time nearby."
+def _picked(request) -> tuple[datetime, str] | None:
+    """The nearest free time a refused form offered and staff chose: (start, therapist pk), or None."""
+    start, _, therapist_pk = request.POST.get("pick", "").partition("|")
+    starts_at = parse_start(start)
+    return (starts_at, therapist_pk) if starts_at is not None and therapist_pk.isdigit() else None
+
+
+def _form_data(request):
+    """What was posted, with the date, time and therapist of a picked nearest time filled in."""
+    if request.method != "POST":
+        return None, None
+    picked = _picked(request)
+    if picked is None:
+        return request.POST, None
+    data = request.POST.copy()
+    local = timezone.localtime(picked[0], clinic_tz())
+    data.update({"date": local.date().isoformat(), "time": f"{local:%H:%M}", "therapist": picked[1]})
+    return data, picked[0]
+
+
+def _staff_form(request, form_class, *, initial=None):
+    """The bound form and the exact start to use: a pick keeps its instant, even in the hour that repeats."""
+    data, picked_start = _form_data(request)
+    form = form_class(data, initial=initial)
+    if data is not None and form.is_valid() and picked_start is not None:
+        form.cleaned_data["starts_at"] = picked_start
+    return form
+
+
+def _form_page(request, form, context: dict, *, error: BookingError | None = None):
+    """The staff form again: 400 when it does not validate, the refusal's own status when the rules say no."""
+    status = 200
+    if error is not None:
+        form.add_error(None, error.message)
+        context["alternatives"] = getattr(error, "alternatives", None)
+        status = error.status
+    elif form.is_bound:
+        status = 400
+    return render(request, "bookings/staff_form.html", {"form": form, **context}, status=status)
 
 
 @never_cache
 @staff_member_required
 def appointment_new(request):
     _require_front_desk(request)
-    form = StaffBookingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            appointment = appointment_book(
-                service=data["service"],
-                therapist=data["therapist"],
-                starts_at=data["starts_at"],
-                client=form.client_details(),
-                source=Appointment.Source.STAFF,
-                booked_by=request.user,
-                ignore_notice=data["override_notice"],
-            )
-        except BookingError as error:
-            form.add_error(None, _refusal_text(error))
-        else:
-            messages.success(request, f"Booked {appointment.client_name} with {appointment.therapist.name}.")
-            return redirect(_back_to_schedule(appointment))
-    return render(request, "bookings/staff_form.html", {"form": form, "title": "New booking for a phone client"})
+    form = _staff_form(request, StaffBookingForm)
+    context = {"title": "New booking for a phone client", "pick_verb": "Book"}
+    if not form.is_bound or not form.is_valid():
+        return _form_page(request, form, context)
+    data = form.cleaned_data
+    try:
+        appointment = appointment_book(
+            service=data["service"],
+            therapist=data["therapist"],
+            starts_at=data["starts_at"],
+            client=form.client_details(),
+            source=Appointment.Source.STAFF,
+            booked_by=request.user,
+            ignore_notice=data["override_notice"],
+        )
+    except BookingError as error:
+        return _form_page(request, form, context, error=error)
+    messages.success(request, f"Booked {appointment.client_name} with {appointment.therapist.name}.")
+    return redirect(_back_to_schedule(appointment))
 
 
 @never_cache
@@ -169,25 +197,25 @@ def appointment_move(request, pk):
     _require_front_desk(request)
     appointment = _appointment_for(request, pk)
     local = timezone.localtime(appointment.starts_at, clinic_tz())
-    form = StaffMoveForm(request.POST or None, initial={"date": local.date(), "time": local.time()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            moved = appointment_reschedule(
-                appointment=appointment,
-                starts_at=data["starts_at"],
-                therapist=data["therapist"],
-                by_client=False,
-                changed_by=request.user,
-                ignore_notice=data["override_notice"],
-            )
-        except BookingError as error:
-            form.add_error(None, _refusal_text(error))
-        else:
-            messages.success(request, f"Moved {moved.client_name}'s session.")
-            return redirect(_back_to_schedule(moved))
+    form = _staff_form(request, StaffMoveForm, initial={"date": local.date(), "time": local.time()})
     title = f"Move {appointment.client_name}'s {appointment.service.name}"
-    return render(request, "bookings/staff_form.html", {"form": form, "title": title, "appointment": appointment})
+    context = {"title": title, "appointment": appointment, "pick_verb": "Move to"}
+    if not form.is_bound or not form.is_valid():
+        return _form_page(request, form, context)
+    data = form.cleaned_data
+    try:
+        moved = appointment_reschedule(
+            appointment=appointment,
+            starts_at=data["starts_at"],
+            therapist=data["therapist"],
+            by_client=False,
+            changed_by=request.user,
+            ignore_notice=data["override_notice"],
+        )
+    except BookingError as error:
+        return _form_page(request, form, context, error=error)
+    messages.success(request, f"Moved {moved.client_name}'s session.")
+    return redirect(_back_to_schedule(moved))
 
 
 @staff_member_required

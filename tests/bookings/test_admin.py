@@ -1,6 +1,7 @@
 from datetime import time
 
 import pytest
+from django.utils.html import escape
 
 from bookings.models import Appointment, Therapist
 from bookings.tokens import feed_token, therapist_from_feed_token
@@ -59,8 +60,16 @@ def test_the_admin_cannot_double_book(admin_client, scene):
     AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 10, 30))
     response = admin_client.post("/admin/bookings/appointment/add/", form_data(service, therapist))
     assert response.status_code == 200
-    assert "That time is not free" in response.content.decode()
+    assert "That time was just taken. Please pick another time." in response.content.decode()
     assert Appointment.objects.count() == 1
+
+
+def test_the_admin_says_why_a_time_outside_working_hours_is_refused(admin_client, scene):
+    service, (therapist,), _ = scene
+    response = admin_client.post("/admin/bookings/appointment/add/", form_data(service, therapist, clock="18:00:00"))
+    html = response.content.decode()
+    assert f"{escape(therapist.name)} doesn&#x27;t work at that time" in html and "just taken" not in html
+    assert not Appointment.objects.exists()
 
 
 def test_the_admin_moves_a_booking_only_onto_a_free_time(admin_client, scene):
@@ -69,7 +78,7 @@ def test_the_admin_moves_a_booking_only_onto_a_free_time(admin_client, scene):
     AppointmentFactory(service=service, therapist=therapist, room=room, starts_at=local(2026, 3, 3, 14))
     url = f"/admin/bookings/appointment/{moving.pk}/change/"
     data = form_data(service, therapist, clock="14:30:00", client_name=moving.client_name)
-    assert "That time is not free" in admin_client.post(url, data).content.decode()
+    assert "That time was just taken. Please pick another time." in admin_client.post(url, data).content.decode()
     assert admin_client.post(url, {**data, "starts_at_1": "12:00:00"}).status_code == 302
     moving.refresh_from_db()
     assert (moving.starts_at, moving.sequence) == (local(2026, 3, 3, 12), 1)

@@ -76,6 +76,6 @@ def test_a_phone_booking_with_a_mistyped_year_is_refused_with_a_reason_and_nothi
             "override_notice": "on",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.content.decode()
     assert not Appointment.objects.exists()

@@ -8,11 +8,13 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from bookings.models import Appointment, BookingPolicy
+from bookings.refusals import Reason
 from bookings.services import (
     ChangeRefused,
     ClientDetails,
     NewsletterOptIn,
     SlotTaken,
+    StartRefused,
     appointment_book,
     appointment_cancel,
     appointment_mark,
@@ -188,8 +190,9 @@ def test_a_cancelled_booking_cannot_be_cancelled_again(scene):
 def test_staff_override_books_inside_the_notice_window(scene):
     service, (therapist,), _ = scene
     BookingPolicy.objects.create(min_notice_minutes=24 * 60)
-    with pytest.raises(SlotTaken):
+    with pytest.raises(StartRefused) as refused:
         book(service, therapist, at=local(2026, 3, 2, 10))
+    assert refused.value.reason == Reason.TOO_SOON and not isinstance(refused.value, SlotTaken)
     appointment = book(service, therapist, at=local(2026, 3, 2, 10), source="staff", ignore_notice=True)
     assert appointment.source == "staff"
 

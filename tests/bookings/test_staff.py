@@ -125,7 +125,8 @@ def test_the_front_desk_books_a_phone_client_inside_the_notice_window_with_overr
     monday_hours.start_time = time(8)
     monday_hours.save()
     refused = front_desk.post("/staff/appointments/new/", phone_booking(service, maya))
-    assert "That time was just taken" in refused.content.decode()
+    assert refused.status_code == 422
+    assert "We need at least 2 hours&#x27; notice for a booking. Tick “Override the notice" in refused.content.decode()
     response = front_desk.post("/staff/appointments/new/", phone_booking(service, maya, override_notice="on"))
     assert response.status_code == 302
     assert Appointment.objects.get().source == "staff"
@@ -164,7 +165,11 @@ def test_moving_onto_a_taken_time_lists_the_nearest_free_ones(front_desk, scene)
     moving = AppointmentFactory(service=service, therapist=maya, room=room, starts_at=local(2026, 3, 4, 10))
     response = front_desk.post(f"/staff/appointments/{moving.pk}/move/", {"date": "2026-03-03", "time": "10:00"})
     html = response.content.decode()
-    assert "That time was just taken" in html and f"Tue 3 Mar, 11:15 AM with {escape(maya.name)}" in html
+    assert response.status_code == 409
+    assert "That time was just taken" in html
+    assert (
+        f'name="pick" value="2026-03-03T16:15Z|{maya.pk}">Move to Tue 3 Mar, 11:15 AM with {escape(maya.name)}' in html
+    )
 
 
 def test_booking_or_moving_to_a_therapist_who_does_not_give_the_service_says_why(front_desk, scene):

@@ -147,14 +147,16 @@ def test_oversized_fields_get_a_message_not_an_error(client, scene):
 def test_a_past_time_is_refused(client, scene):
     service, _, _ = scene
     response = client.post(details_url(service), {**DETAILS, "start": "2026-03-01T14:00Z"})
-    assert response.status_code == 409
+    assert response.status_code == 422
+    assert "That time has already passed" in response.content.decode()
     assert not Appointment.objects.exists()
 
 
 def test_a_time_off_the_grid_is_refused(client, scene):
     service, _, _ = scene
     response = client.post(details_url(service), {**DETAILS, "start": "2026-03-03T14:07Z"})
-    assert response.status_code == 409
+    assert response.status_code == 422
+    assert "Sessions start every 15 minutes" in response.content.decode()
 
 
 def test_booking_is_rate_limited(client, scene, rate_limit):
