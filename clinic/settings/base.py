@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django.forms",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_tasks",
@@ -107,6 +108,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render through the templates above, so clinic/templates/admin/widgets/ can give the
+# admin's date-and-time fields real labels; "django.forms" supplies the stock widget templates.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: a SQLite file by default, PostgreSQL in production.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}

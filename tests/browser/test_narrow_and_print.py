@@ -1,8 +1,9 @@
-"""Polish a client notices: every public page works at 320 px wide, and a confirmation prints with its details."""
+"""Polish a client notices: every public and staff page works at 320 px wide, and a confirmation prints with its details."""
 
 import pytest
 
 from tests.browser.public_pages import public_scene, public_states
+from tests.browser.staff_pages import staff_scene, staff_states
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,6 +25,16 @@ def narrow_page(browser):
 def test_no_public_page_scrolls_sideways_at_320_pixels(live_server, narrow_page):
     too_wide = {}
     for name, visit in public_states(public_scene()):
+        visit(narrow_page, live_server.url)
+        width = narrow_page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[name] = width
+    assert too_wide == {}
+
+
+def test_no_staff_page_or_admin_screen_scrolls_sideways_at_320_pixels(live_server, narrow_page):
+    too_wide = {}
+    for name, visit in staff_states(staff_scene()):
         visit(narrow_page, live_server.url)
         width = narrow_page.evaluate("document.documentElement.scrollWidth")
         if width > 320:
