@@ -416,6 +416,7 @@ def describe() -> dict:
         "tag": f"/blog/tag/{TAGS[4]}/",
         "book": "/book/",
         "availability": f"/api/availability/?service={MASSAGE_SLUG}&therapist=any&{month}",
+        "availability_one": f"/api/availability/?service={MASSAGE_SLUG}&therapist=therapist-01&{month}",
     }
 
 
