@@ -60,28 +60,26 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def measure(runs: int) -> dict:
-    """In this process (Django set up): time every page in every mode; returns raw timings and query counts."""
-    from django.conf import settings
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.db import connection
-    from django.test import RequestFactory
-    from django.test.utils import CaptureQueriesContext
+class Visitor:
+    """Requests through Django's WSGI handler in this process (Django set up), as gunicorn would make them."""
 
-    from blog.selectors import blog_cache_forget
-    from core.httpcache import PUBLIC_VIEWS, pages_changed
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import RequestFactory
 
-    handler = WSGIHandler()
-    factory = RequestFactory()
-    pages = {**bigclinic.describe(), "healthz": "/healthz"}
-    labels = sorted({label for view in PUBLIC_VIEWS.values() for label in view.depends_on})
-    counter = iter(range(10**9))
+        self.handler = WSGIHandler()
+        self.factory = RequestFactory()
+        self.sent = 0
 
-    def request(url: str, *, count: bool) -> tuple[float, int]:
+    def get(self, url: str, *, count: bool = False) -> tuple[float, int]:
+        """Ask for ``url``; returns the ms it took and, with ``count``, the queries it made."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
         path, _, query = url.partition("?")
-        n = next(counter)
+        n = self.sent = self.sent + 1
         # Every request from its own address, so the production rate limits never answer 429.
-        environ = factory._base_environ(
+        environ = self.factory._base_environ(
             PATH_INFO=path,
             QUERY_STRING=query,
             REQUEST_METHOD="GET",
@@ -93,7 +91,7 @@ def measure(runs: int) -> dict:
         if captured is not None:
             captured.__enter__()
         started = time.perf_counter()
-        result = handler(environ, lambda code, headers, *_: status.append(code))
+        result = self.handler(environ, lambda code, headers, *_: status.append(code))
         b"".join(result)
         result.close()
         elapsed = (time.perf_counter() - started) * 1000
@@ -103,9 +101,27 @@ def measure(runs: int) -> dict:
             raise SystemExit(f"{url} answered {status[0]}")
         return elapsed, len(captured.captured_queries) if captured is not None else 0
 
-    def forget() -> None:
-        pages_changed(*labels)
-        blog_cache_forget()
+
+def caches_forget() -> None:
+    """Forget every cached page and the blog's cached fragments."""
+    from blog.selectors import blog_cache_forget
+    from core.httpcache import PUBLIC_VIEWS, pages_changed
+
+    pages_changed(*sorted({label for view in PUBLIC_VIEWS.values() for label in view.depends_on}))
+    blog_cache_forget()
+
+
+def pages_all() -> dict[str, str]:
+    return {**bigclinic.describe(), "healthz": "/healthz"}
+
+
+def measure(runs: int, tree: str) -> dict:
+    """In this process (Django set up): time every page in every mode; returns raw timings and query counts."""
+    from django.conf import settings
+
+    visitor = Visitor()
+    pages = pages_all()
+    request, forget = visitor.get, caches_forget
 
     timings = {mode: {key: [] for key in pages} for mode in MODES}
     queries = {mode: {key: set() for key in pages} for mode in MODES}
@@ -131,9 +147,58 @@ def measure(runs: int) -> dict:
         "pages": pages,
         "counts": bigclinic.counts(),
         "commit": subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+            ["git", "-C", tree, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
         ).stdout.strip(),
     }
+
+
+def profile(key: str, runs: int, *, cold: bool) -> None:
+    """In this process: cProfile ``runs`` uncached requests for one page and print where the time went."""
+    import cProfile
+    import pstats
+
+    from django.conf import settings
+
+    settings.PUBLIC_PAGE_CACHE = False
+    visitor = Visitor()
+    url = pages_all()[key]
+    for _ in range(3):
+        visitor.get(url)
+    profiler = cProfile.Profile()
+    for _ in range(runs):
+        if cold:
+            caches_forget()
+        profiler.enable()
+        visitor.get(url)
+        profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    print(f"{url}: {runs} requests{' (cold)' if cold else ''}; per request, cumulative then own time")
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
+
+
+def explain(key: str, *, cold: bool) -> None:
+    """In this process: run one uncached request for a page and EXPLAIN ANALYZE every query it made."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PUBLIC_PAGE_CACHE = False
+    visitor = Visitor()
+    url = pages_all()[key]
+    visitor.get(url)
+    if cold:
+        caches_forget()
+    with CaptureQueriesContext(connection) as captured:
+        visitor.get(url)
+    print(f"{url}: {len(captured.captured_queries)} queries{' (cold)' if cold else ''}")
+    for number, query in enumerate(captured.captured_queries, 1):
+        print(f"\n--- query {number} ({float(query['time']) * 1000:.2f} ms as run): {query['sql'][:600]}")
+        with connection.cursor() as cursor:
+            # The captured text has its parameters in place; it came from our own queries.
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+            for (line,) in cursor.fetchall():
+                print("    " + line)
 
 
 def child(tree: Path, url: str, runs: int, env: dict) -> dict:
@@ -204,12 +269,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200, help="requests per page and mode, in all")
     parser.add_argument("--rounds", type=int, default=4, help="processes the runs are split over (alternating trees)")
     parser.add_argument("--against", metavar="REF", help="also measure this commit, for a before/after table")
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="cProfile one page (home, blog, post, tag, book, availability, …)"
+    )
+    parser.add_argument("--explain", metavar="PAGE", help="EXPLAIN ANALYZE every query one page makes")
+    parser.add_argument(
+        "--cold", action="store_true", help="with --profile or --explain: forget the caches before each request"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # internal: measure in this process
     parser.add_argument("--tree", help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("REDIS_URL", REDIS)
     os.environ.setdefault("EMAIL_URL", "consolemail://")
 
+    if args.profile or args.explain:
+        os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="clinic-speed-static-"))
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "PUBLIC_PAGE_CACHE": "false"}
+        env["DATABASE_URL"] = bigclinic.database_url(args.name, sqlite=False)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        os.environ.update(env)
+        bigclinic.setup(env["DATABASE_URL"])
+        if args.explain:
+            explain(args.explain, cold=args.cold)
+        else:
+            profile(args.profile, min(args.runs, 100), cold=args.cold)
+        return
     if args.measure:
         # That tree's project (and its bench.settings), which may be another commit's.
         sys.path.insert(0, args.tree)
@@ -218,7 +304,7 @@ def main() -> None:
         import django
 
         django.setup()
-        print(json.dumps(measure(args.runs)))
+        print(json.dumps(measure(args.runs, args.tree)))
         return
 
     url = bigclinic.database_url(args.name, sqlite=False)
