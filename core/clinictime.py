@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import get_timezone_location, get_timezone_name
 from django.conf import settings
 from django.utils.dateformat import format as date_format
+from django.utils.translation import get_language
 
 
 def clinic_tz() -> ZoneInfo:
@@ -37,10 +38,16 @@ def clocks_change_on(day: date) -> bool:
     return _clocks_change_on(day, settings.CLINIC_TIME_ZONE)
 
 
+@lru_cache(maxsize=4096)
+def _wall_clock(hour: int, minute: int, language: str | None) -> str:
+    return date_format(datetime(2000, 1, 1, hour, minute), "g:i A")
+
+
 def clinic_time(moment: datetime) -> str:
     """``moment`` as the clinic's wall-clock time: "10:00 AM", or "1:00 AM EDT" on a day the clocks change."""
     local = moment.astimezone(clinic_tz())
-    label = date_format(local, "g:i A")
+    # A month of availability labels hundreds of times: each hour and minute is formatted once per language.
+    label = _wall_clock(local.hour, local.minute, get_language())
     if clocks_change_on(local.date()):
         label = f"{label} {local.tzname()}"
     return label
