@@ -8,7 +8,7 @@ no slot falls in the missing hour, and on the fall-back day the repeated hour yi
 instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 """
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
+from core.epoch import EpochSeconds
 
 from .models import Appointment, BookingPolicy, Closure, Service, Therapist, TimeOff, WorkingHours
 
@@ -138,7 +139,6 @@ def slots_available(
 
     therapist_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    booked_per_day: dict[tuple[int, date], int] = defaultdict(int)
     for therapist_id, starts_at, ends_at in TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=window_end, ends_at__gt=window_start
     ).values_list("therapist_id", "starts_at", "ends_at"):
@@ -154,15 +154,19 @@ def slots_available(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
+    # Thousands of rows for a busy month: read as integers, which the driver loads far faster than datetimes.
+    booked_starts: dict[int, list[int]] = defaultdict(list)
     for therapist_id, room_id, starts_at, blocked_until in appointments.values_list(
-        "therapist_id", "room_id", "starts_at", "blocked_until"
+        "therapist_id", "room_id", EpochSeconds("starts_at"), EpochSeconds("blocked_until")
     ):
-        interval = (_epoch(starts_at), _epoch(blocked_until))
+        interval = (starts_at, blocked_until)
         therapist_busy[therapist_id].append(interval)
         room_busy[room_id].append(interval)
-        booked_per_day[therapist_id, starts_at.astimezone(tz).date()] += 1
+        booked_starts[therapist_id].append(starts_at)
 
-    busy_by_therapist = {pk: _Busy(therapist_busy[pk]) for pk in therapist_ids}
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    booked_per_day = _booked_per_day(booked_starts, days, tz) if therapist is None else {}
+    busy_list = [_Busy(therapist_busy[t.pk]) for t in therapists]
     busy_by_room = [(pk, _Busy(room_busy[pk])) for pk in room_ids]
     duration = service.duration_minutes * 60
     blocked = duration + service.cleanup_minutes * 60
@@ -170,38 +174,103 @@ def slots_available(
     first_allowed = _epoch(max(earliest, now))
     last_allowed = _epoch(latest) if latest is not None else None
 
-    busy_list = [busy_by_therapist[t.pk] for t in therapists]
     slots = []
-    day = start
-    while day <= end:
-        if day not in closed_days:
-            order = range(len(therapists))
-            if therapist is None:
-                # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-                order = sorted(order, key=lambda i: booked_per_day[therapists[i].pk, day])
-            # Start times on each therapist's grid for this day (in fairness order), then one pass over the
-            # distinct times: the room check is shared by every therapist at that time.
-            candidates: dict[int, list[int]] = defaultdict(list)
-            for index in order:
-                for start_time, end_time in hours.get((therapists[index].pk, day.weekday()), ()):
-                    moment = _epoch(datetime.combine(day, start_time, tzinfo=tz))
-                    closes = _epoch(datetime.combine(day, end_time, tzinfo=tz))
-                    while moment + duration <= closes:
-                        if moment >= first_allowed and (last_allowed is None or moment < last_allowed):
-                            candidates[moment].append(index)
-                        moment += step
-            for moment in sorted(candidates):
-                until = moment + blocked
-                room_id = next((pk for pk, room in busy_by_room if room.is_free(moment, until)), None)
-                if room_id is None:
-                    continue
-                free = [therapists[index] for index in candidates[moment] if busy_list[index].is_free(moment, until)]
-                if free:
-                    starts = datetime.fromtimestamp(moment, UTC)
-                    ends = starts + timedelta(seconds=duration)
-                    slots.append(Slot(starts, ends, free[0], room_id, also_free=tuple(free[1:])))
-        day += timedelta(days=1)
+    for day_index, day in enumerate(days):
+        if day in closed_days:
+            continue
+        order = range(len(therapists))
+        if therapist is None:
+            # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
+            order = sorted(order, key=lambda i: booked_per_day.get((therapists[i].pk, day_index), 0))
+        # One pass per therapist-day over its working intervals and sorted busy intervals gives its free
+        # start times; then one pass over the distinct times, where the room check is shared by everyone.
+        free_at: dict[int, list[int]] = defaultdict(list)
+        opening: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
+        for index in order:
+            intervals = hours.get((therapists[index].pk, day.weekday()))
+            if not intervals:
+                continue
+            moments = []
+            for start_time, end_time in intervals:
+                if start_time not in opening:
+                    opening[start_time] = _epoch(datetime.combine(day, start_time, tzinfo=tz))
+                if end_time not in opening:
+                    opening[end_time] = _epoch(datetime.combine(day, end_time, tzinfo=tz))
+                moments += _free_starts(
+                    opens=opening[start_time],
+                    closes=opening[end_time],
+                    step=step,
+                    duration=duration,
+                    blocked=blocked,
+                    first=first_allowed,
+                    last=last_allowed,
+                    busy=busy_list[index],
+                )
+            if len(intervals) > 1:
+                moments = sorted(set(moments))  # overlapping intervals must not offer a time twice
+            for moment in moments:
+                free_at[moment].append(index)
+        for moment in sorted(free_at):
+            until = moment + blocked
+            room_id = next((pk for pk, room in busy_by_room if room.is_free(moment, until)), None)
+            if room_id is None:
+                continue
+            free = free_at[moment]
+            starts = datetime.fromtimestamp(moment, UTC)
+            ends = starts + timedelta(seconds=duration)
+            slots.append(
+                Slot(starts, ends, therapists[free[0]], room_id, also_free=tuple(therapists[i] for i in free[1:]))
+            )
     return slots
+
+
+def _free_starts(
+    *, opens: int, closes: int, step: int, duration: int, blocked: int, first: int, last: int | None, busy: _Busy
+) -> list[int]:
+    """Start times on the grid ``opens + k * step`` whose session fits before ``closes``, that lie in
+    [first, last) and whose session plus cleanup, [start, start + blocked), overlaps no busy interval.
+
+    Works on grid indexes: each busy interval (s, e) rules out the starts in (s - blocked, e), a run
+    of consecutive indexes, so the free starts are the runs between them, one ``range`` each.
+    """
+    high = (closes - duration - opens) // step  # the last index whose session ends by closing time
+    low = 0
+    if first > opens:
+        low = -((opens - first) // step)  # ceil: the first index at or after ``first``
+    if last is not None:
+        high = min(high, -((opens - last) // step) - 1)  # the last index before ``last``
+    if low > high:
+        return []
+    starts, ends = busy.starts, busy.ends
+    free: list[int] = []
+    index = bisect_right(ends, opens + low * step)  # busy intervals ending by the first start cannot block
+    while index < len(starts) and low <= high:
+        blocked_from = (starts[index] - blocked - opens) // step + 1
+        if blocked_from > high:
+            break
+        blocked_to = -((opens - ends[index]) // step) - 1
+        if blocked_from > low:
+            free += range(opens + low * step, opens + min(blocked_from, high + 1) * step, step)
+        low = max(low, blocked_to + 1)
+        index += 1
+    if low <= high:
+        free += range(opens + low * step, opens + (high + 1) * step, step)
+    return free
+
+
+def _booked_per_day(booked_starts: dict[int, list[int]], days: list[date], tz) -> dict[tuple[int, int], int]:
+    """Appointments per (therapist, index into ``days``) by the clinic date they start on."""
+    first_day = days[0]
+    day_of: dict[int, int] = {}  # sessions share start times: ask the zone once per distinct time
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    for therapist_id, moments in booked_starts.items():
+        for moment in moments:
+            index = day_of.get(moment)
+            if index is None:
+                index = day_of[moment] = (datetime.fromtimestamp(moment, tz).date() - first_day).days
+            if 0 <= index < len(days):
+                counts[therapist_id, index] += 1
+    return counts
 
 
 def slot_find(*, service: Service, therapist: Therapist | None, starts_at: datetime, **options) -> Slot | None:

@@ -1,0 +1,22 @@
+"""A timestamp column read as whole seconds since 1970 (UTC): a plain integer instead of a datetime.
+
+Loading a timezone-aware datetime costs the database driver far more than an integer, and code
+that only compares and adds times (availability) needs nothing else. Whole seconds, rounded down,
+as ``int(moment.timestamp())`` gives them for any moment after 1970.
+"""
+
+from django.db.models import BigIntegerField, Func
+
+
+class EpochSeconds(Func):
+    arity = 1
+    output_field = BigIntegerField()
+    template = "FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint"
+
+    def get_db_converters(self, connection):
+        # Both databases answer with an integer already: skip the int() an expression adds for each row.
+        return self.output_field.get_db_converters(connection)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Django stores UTC text ("2026-03-03 14:00:00.5"); unixepoch() drops the fraction.
+        return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)", **extra_context)
