@@ -94,7 +94,8 @@ def test_details_page_shows_the_chosen_time(client, scene):
     service, _, _ = scene
     html = client.get(details_url(service)).content.decode()
     # An ordinary day: the time alone, and the zone named once as people say it.
-    assert "Tuesday 3 March 2026, 9:00 AM <span" in html and "(Eastern Time — New York)" in html
+    assert "Tuesday 3 March 2026, 9:00 AM</p>" in html
+    assert "Times are in the clinic's time, Eastern Time — New York<span data-zone-elsewhere></span>." in html
 
 
 def test_details_page_with_a_malformed_time_answers_400(client, scene):

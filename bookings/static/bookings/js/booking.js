@@ -45,6 +45,8 @@
       anchor.href = root.dataset.detailsUrl + "?" + params.toString();
       // The server's own label ("1:00 AM EDT" on a day the clocks change), as the page without JavaScript shows it.
       anchor.textContent = slot.label;
+      anchor.dataset.clinicStart = slot.start;
+      anchor.dataset.clinicLabel = slot.label;
       var hint = document.createElement("span");
       hint.className = "visually-hidden";
       hint.textContent = " — book this time";
