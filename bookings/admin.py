@@ -156,6 +156,17 @@ class AppointmentAdminForm(forms.ModelForm):
         return cleaned
 
 
+def _clinic_time_shown(field: str, description: str):
+    """A read-only column or field showing a moment in clinic time, unambiguous on a clock-change day."""
+
+    @admin.display(description=description, ordering=field)
+    def shown(self, obj):
+        value = getattr(obj, field)
+        return clinic_when(value, day_format="D j M Y") if value else "-"
+
+    return shown
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):
     form = AppointmentAdminForm
@@ -164,7 +175,7 @@ class AppointmentAdmin(admin.ModelAdmin):
     search_fields = ["client_name", "client_email", "client_phone"]
     date_hierarchy = "starts_at"
     list_select_related = ["service", "therapist", "room"]
-    readonly_fields = ["room", "ends_at", "blocked_until", "source", "uid", "sequence", "reminded_at", "created_at"]
+    readonly_fields = ["room", "ends", "blocked", "source", "uid", "sequence", "reminded", "created"]
     actions = ["cancel_selected"]
 
     def get_fields(self, request, obj=None):
@@ -177,9 +188,11 @@ class AppointmentAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "service", "intake_provided", "history"] if obj else self.readonly_fields
 
-    @admin.display(description="Starts", ordering="starts_at")
-    def when(self, obj):
-        return clinic_when(obj.starts_at, day_format="D j M Y")
+    when = _clinic_time_shown("starts_at", "Starts")
+    ends = _clinic_time_shown("ends_at", "Ends")
+    blocked = _clinic_time_shown("blocked_until", "Blocked until (end plus cleanup)")
+    reminded = _clinic_time_shown("reminded_at", "Reminder sent")
+    created = _clinic_time_shown("created_at", "Booked on")
 
     @admin.display(description="Intake provided", boolean=True)
     def intake_provided(self, obj):

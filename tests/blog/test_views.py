@@ -1,6 +1,6 @@
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -351,6 +351,13 @@ def test_preview_shows_a_draft_to_staff_with_a_banner(client, draft):
     assert response.status_code == 200
     assert "Preview — not published." in page_text(response)
     assert draft.title in page_text(response)
+
+
+def test_the_preview_of_a_post_scheduled_on_the_fall_back_day_says_which_one_oclock(client):
+    post = PostFactory(title="Clocks go back", publish_at=datetime(2027, 11, 7, 6, 30, tzinfo=UTC))
+    client.force_login(StaffUserFactory())
+    content = page_text(client.get(reverse("blog:preview", args=[post.pk])))
+    assert "Scheduled to appear on November 7th, 2027 at 1:30 AM EST." in content
 
 
 def test_preview_is_refused_to_visitors(client, draft):

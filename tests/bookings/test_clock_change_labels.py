@@ -250,3 +250,10 @@ def test_the_admin_list_tells_the_two_one_oclocks_apart(admin_client, night, day
     book(night, datetime.combine(day, time(6), tzinfo=UTC))
     page = text(admin_client.get("/admin/bookings/appointment/").content.decode())
     assert f"Sun {day.day} Nov {day.year}, 1:00 AM EDT" in page and f"Sun {day.day} Nov {day.year}, 1:00 AM EST" in page
+
+
+@pytest.mark.parametrize("day", FALL_BACK_DAYS)
+def test_the_admin_page_of_a_booking_says_which_one_oclock_it_ends_at(admin_client, night, day):
+    appointment = book(night, datetime.combine(day, time(5), tzinfo=UTC))
+    page = text(admin_client.get(f"/admin/bookings/appointment/{appointment.pk}/change/").content.decode())
+    assert f"Ends: Sun {day.day} Nov {day.year}, 1:00 AM EST" in page
