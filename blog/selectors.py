@@ -17,10 +17,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from core.generations import generation_bump, generation_current
+from core.generations import generation_bump, generation_current, generation_key
 from newsletter.interface import Article
 
 from .models import Category, Post, Tag
@@ -213,14 +214,30 @@ def blog_cache_forget() -> None:
     generation_bump(GENERATION)
 
 
-def blog_fragment_seconds(generation: str | None = None) -> int:
+def _fragments(names: list[str]) -> tuple[str, dict]:
+    """The fragments' generation and those of ``names`` cached in it, in one round trip to the cache.
+
+    Each fragment is kept under a fixed key with the generation it was computed in; one from an
+    older generation is not returned (and is overwritten when computed again).
+    """
+    found = cache.get_many([generation_key(GENERATION), *(f"blog:{name}" for name in names)])
+    generation = generation_current(GENERATION, found=found)
+    values = {}
+    for name in names:
+        entry = found.get(f"blog:{name}")
+        if entry is not None and entry[0] == generation:
+            values[name] = entry[1]
+    return generation, values
+
+
+def blog_fragment_seconds() -> int:
     """How long anything showing public posts may be cached: five minutes, or less when a scheduled post goes live sooner.
 
     The next publication time is itself cached until a post is written, so a cold page asks for it once.
     """
     now = timezone.now()
-    key = f"blog:{generation or generation_current(GENERATION)}:upcoming"
-    upcoming = cache.get(key)
+    generation, found = _fragments(["upcoming"])
+    upcoming = found.get("upcoming")
     if upcoming is None or (upcoming and upcoming <= now):
         upcoming = (
             Post.objects.filter(status=Post.Status.PUBLISHED, publish_at__gt=now)
@@ -228,35 +245,37 @@ def blog_fragment_seconds(generation: str | None = None) -> int:
             .values_list("publish_at", flat=True)
             .first()
         ) or ""
-        cache.set(key, upcoming, FRAGMENT_SECONDS)
+        cache.set("blog:upcoming", (generation, upcoming), FRAGMENT_SECONDS)
     if not upcoming:
         return FRAGMENT_SECONDS
     return max(1, min(FRAGMENT_SECONDS, math.ceil((upcoming - now).total_seconds())))
 
 
-def blog_cached(name: str, compute: Callable[[], T]) -> T:
-    """``compute()``, cached until a post is written or deleted, the next scheduled post goes live, or five minutes pass.
+def blog_cached_many(computes: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Each ``compute()`` by name, cached until a post is written or deleted, the next scheduled post goes
+    live, or five minutes pass; all read in one round trip to the cache.
 
     For reads that scan every public post (tag counts, page counts), whose cost grows with the archive.
     """
-    generation = generation_current(GENERATION)
-    key = f"blog:{generation}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, blog_fragment_seconds(generation))
-    return value
+    generation, values = _fragments(list(computes))
+    missing = {name: compute() for name, compute in computes.items() if name not in values}
+    if missing:
+        seconds = blog_fragment_seconds()
+        cache.set_many({f"blog:{name}": (generation, value) for name, value in missing.items()}, seconds)
+        values.update(missing)
+    return values
 
 
-def blog_sidebar() -> dict:
-    """Tag counts, categories and archive months for list pages (cached: see ``blog_cached``)."""
-    return blog_cached(
-        "sidebar",
-        lambda: {
-            "popular_tags": tags_popular(),
-            "all_categories": categories_with_posts(),
-            "archive_months": archive_months(),
-        },
+def blog_cached(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, cached as ``blog_cached_many`` says."""
+    return blog_cached_many({name: compute})[name]
+
+
+def blog_sidebar_html() -> SafeString:
+    """The list pages' tag counts, categories and archive months, rendered (cache it: see ``blog_cached``)."""
+    return render_to_string(
+        "blog/_sidebar_lists.html",
+        {"popular_tags": tags_popular(), "all_categories": categories_with_posts(), "archive_months": archive_months()},
     )
 
 

@@ -15,14 +15,14 @@ from .models import Author, Category, Post, Tag
 PER_PAGE = 10
 
 
-def _page(request, posts, *, count_key: str | None, allow_empty: bool = True):
-    """The requested page of ``posts``; with ``count_key``, the total (a scan of every match) comes from the cache.
+def _page(request, posts, *, count: int | None, allow_empty: bool = True):
+    """The requested page of ``posts``; ``count``, when known (cached: counting scans every match), saves counting.
 
     ``allow_empty=False`` makes a list with no posts at all a 404.
     """
     paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
-    if count_key is not None:
-        paginator.count = selectors.blog_cached(f"count:{count_key}", posts.count)
+    if count is not None:
+        paginator.count = count
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as error:
@@ -30,13 +30,18 @@ def _page(request, posts, *, count_key: str | None, allow_empty: bool = True):
 
 
 def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True):
-    page = _page(request, posts, count_key=count_key, allow_empty=allow_empty)
+    # The sidebar and the list's count come from the blog's cache in one round trip.
+    computes = {"sidebar": selectors.blog_sidebar_html}
+    if count_key is not None:
+        computes[f"count:{count_key}"] = posts.count
+    fragments = selectors.blog_cached_many(computes)
+    page = _page(request, posts, count=fragments.get(f"count:{count_key}"), allow_empty=allow_empty)
     context = {
         "page_obj": page,
         "posts": page.object_list,
         "heading": heading,
         "description": description,
-        **selectors.blog_sidebar(),
+        "sidebar_lists": fragments["sidebar"],
         **(extra or {}),
     }
     return render(request, "blog/post_list.html", context)
