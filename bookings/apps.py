@@ -14,7 +14,10 @@ class BookingsConfig(AppConfig):
         )
         # Availability changes with the clock (the notice window moves on): at most 30 seconds late.
         httpcache.cacheable(
-            "bookings:start", seconds=30, depends_on=("bookings",), params={"service", "therapist", "month", "date"}
+            "bookings:start",
+            seconds=30,
+            depends_on=("bookings",),
+            params={"service", "therapist", "month", "date", "fragment"},
         )
         httpcache.cacheable(
             "bookings:api_availability",

@@ -1,16 +1,11 @@
 """The client's booking flow: service → therapist or first available → month → time → details.
 
 Every step is a plain GET link or form, so it all works without JavaScript; static/bookings/js
-only fetches /api/availability/ to show a day's times without a page load.
+only fetches parts of the calendar page (picker.py) to show a day's times without a page load.
 """
-
-import calendar as pycalendar
-from collections import Counter
-from datetime import date, timedelta
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
@@ -18,14 +13,15 @@ from core.clientip import client_ip
 from core.ratelimit import rate_limit_count, rate_limit_reached
 from newsletter.interface import OPT_IN_LABEL
 
-from ..availability import slot_find, slots_available, slots_nearest
+from ..availability import slot_find, slots_nearest
 from ..forms import DetailsForm
 from ..models import BookingPolicy
-from ..params import format_start, parse_date, parse_month, parse_start
+from ..params import format_start, parse_start
 from ..refusals import start_refusal
 from ..selectors import services_active, therapists_bookable
 from ..services import NewsletterOptIn, StartRefused, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
+from .picker import BadChoice, calendar_context, fragment_asked
 
 SESSION_CONFIRMED = "bookings_confirmed_token"
 # What one submission of the details form costs against the "bookings:book" limit: a booking made
@@ -33,13 +29,6 @@ SESSION_CONFIRMED = "bookings_confirmed_token"
 # leave room to try again while the bookings one address can make stay bounded.
 BOOKED_COST = 2
 REFUSED_COST = 1
-
-
-class BadChoice(Exception):
-    def __init__(self, message: str, status: int = 404):
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def _choices(params):
@@ -57,75 +46,6 @@ def _choices(params):
         if therapist is not None and not therapist.services.filter(pk=service.pk).exists():
             raise BadChoice(f"{therapist.name} doesn't offer {service.name}. Please choose another therapist.", 200)
     return service, therapist, any_therapist
-
-
-def _month_weeks(first_of_month: date) -> list[list[date | None]]:
-    """The month as weeks from Monday to Sunday; days of the neighbouring months are None."""
-    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(first_of_month.year, first_of_month.month)
-    return [[day if day.month == first_of_month.month else None for day in week] for week in weeks]
-
-
-def calendar_context(request, *, service, therapist, link_params: dict, exclude_appointment_id=None) -> dict:
-    """The month grid (days with free times as links) and the chosen day's times, from one availability call.
-
-    Raises BadChoice(status=400) for a malformed month or date.
-    """
-    policy = BookingPolicy.current()
-    today = timezone.localdate()
-    month = parse_month(request.GET.get("month", "")) if request.GET.get("month") else None
-    chosen = parse_date(request.GET.get("date", "")) if request.GET.get("date") else None
-    if (request.GET.get("month") and month is None) or (request.GET.get("date") and chosen is None):
-        raise BadChoice("That date doesn't look right. Please pick a day from the calendar.", 400)
-    if chosen is not None:
-        month = chosen.replace(day=1)
-    month = month or today.replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    last_bookable = today + timedelta(days=policy.max_advance_days)
-    first = max(month, today)
-    last = min(next_month - timedelta(days=1), last_bookable)
-    slots = (
-        slots_available(
-            service=service,
-            therapist=therapist,
-            start=first,
-            end=last,
-            policy=policy,
-            exclude_appointment_id=exclude_appointment_id,
-        )
-        if first <= last
-        else []
-    )
-    counts = Counter(slot.local_start.date() for slot in slots)
-    weeks = [
-        [
-            None
-            if day is None
-            else {
-                "date": day,
-                "count": counts.get(day, 0),
-                "url": "?" + urlencode({**link_params, "date": day.isoformat()}),
-                "chosen": day == chosen,
-                "past": day < today,
-            }
-            for day in week
-        ]
-        for week in _month_weeks(month)
-    ]
-    previous_month = (month - timedelta(days=1)).replace(day=1)
-    return {
-        "month": month,
-        "weeks": weeks,
-        "chosen_date": chosen,
-        "chosen_slots": [slot for slot in slots if slot.local_start.date() == chosen],
-        "previous_url": "?" + urlencode({**link_params, "month": f"{previous_month:%Y-%m}"})
-        if month > today.replace(day=1)
-        else None,
-        "next_url": "?" + urlencode({**link_params, "month": f"{next_month:%Y-%m}"})
-        if next_month <= last_bookable
-        else None,
-        "first_free": slots[0] if slots else None,
-        "policy": policy,
-    }
 
 
 def _details_url(service, therapist, start) -> str:
@@ -156,8 +76,11 @@ def start(request):
         return _choose_therapist(request, service)
 
     link_params = {"service": service.slug, "therapist": therapist.slug if therapist else "any"}
+    fragment = fragment_asked(request)
     try:
-        context = calendar_context(request, service=service, therapist=therapist, link_params=link_params)
+        context = calendar_context(
+            request, service=service, therapist=therapist, link_params=link_params, choose_first=fragment != "month"
+        )
     except BadChoice as error:
         return render(
             request,
@@ -165,13 +88,19 @@ def start(request):
             {"service": service, "therapist": therapist, "error": error.message},
             status=error.status,
         )
+    for period in context["periods"]:
+        for time in period["times"]:
+            time["url"] = _details_url(service, therapist, time["slot"].start)
+    first_free = context["first_free"]
     context.update(
         service=service,
         therapist=therapist,
-        times=[{"slot": slot, "url": _details_url(service, therapist, slot.start)} for slot in context["chosen_slots"]],
-        api_url=reverse("bookings:api_availability"),
-        details_url=reverse("bookings:details"),
+        first_free_url=_details_url(service, therapist, first_free.start) if first_free else None,
     )
+    if fragment == "times":
+        return render(request, "bookings/_day_times.html", context)
+    if fragment == "month":
+        return render(request, "bookings/_month.html", context)
     return render(request, "bookings/book_calendar.html", context)
 
 

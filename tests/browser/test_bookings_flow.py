@@ -51,7 +51,7 @@ def test_a_client_books_moves_and_cancels_online(live_server, page, screenshot, 
     expect(page.get_by_role("table")).to_be_visible()
     open_day(page, day)
     times = page.locator("#booking-times")
-    expect(times.get_by_role("heading")).to_have_text(re.compile(day.strftime("%A")))
+    expect(times.get_by_role("heading", level=2)).to_have_text(re.compile(day.strftime("%A")))
     expect(page).to_have_url(re.compile(f"date={day.isoformat()}"))  # the script kept the address in step
     screenshot("calendar-with-times")
     times.get_by_role("link", name=re.compile(r"^10:00 AM")).click()

@@ -1,7 +1,7 @@
 """Booking from /book/ to the confirmation with the keyboard alone: Tab, Enter and Space, never the mouse."""
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -51,12 +51,14 @@ def test_a_client_books_a_session_with_the_keyboard_alone(live_server, page, scr
 
     expect(page.get_by_role("heading", level=1)).to_be_focused()
     expect(page.get_by_role("table")).to_be_visible()
-    if page.locator(f'a[data-date="{day.isoformat()}"]').count() == 0:
-        tab_to(page, page.get_by_role("link", name="Next month"))
-        page.keyboard.press("Enter")
-        expect(page.get_by_role("heading", level=1)).to_be_focused()
-    tab_to(page, page.get_by_role("link", name=re.compile(rf"^{day:%A} {day.day} {day:%B}, \d+ times available$")))
-    page.keyboard.press("Enter")
+    page.wait_for_load_state("load")
+    tab_to(page, page.locator("#booking-month [data-date][tabindex='0']"))
+    opened_on = date.fromisoformat(page.locator(":focus").get_attribute("data-date"))  # the first day with free times
+    for _ in range((day - opened_on).days):  # one Tab stop, then the arrow keys, across a month end if need be
+        page.keyboard.press("ArrowRight")
+    target = page.get_by_role("link", name=re.compile(rf"^{day:%A} {day.day} {day:%B}, \d+ times available$"))
+    expect(target).to_be_focused()
+    page.keyboard.press("Space")
     expect(page.get_by_role("heading", name=re.compile(f"^Times on {day:%A}"))).to_be_focused()
     screenshot("times")
     tab_to(page, page.locator("#booking-times").get_by_role("link", name=re.compile(r"^10:00 AM")))
