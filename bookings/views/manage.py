@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -12,9 +13,10 @@ from core.ratelimit import rate_limit_exceeded
 
 from ..models import BookingPolicy
 from ..params import parse_start
+from ..selectors import therapists_bookable
 from ..services import ChangeRefused, StartRefused, appointment_cancel, appointment_reschedule, client_change_refusal
 from ..tokens import appointment_from_manage_token
-from .booking import BadChoice, calendar_context
+from .picker import BadChoice, calendar_context, fragment_asked
 
 
 def _appointment_or_missing(request, token):
@@ -74,6 +76,19 @@ def manage_cancel(request, token):
     return redirect("bookings:manage", token=token)
 
 
+def _move_therapist(appointment, params):
+    """The therapist the client is looking at for the move: their own unless they chose another who gives the service."""
+    slug = params.get("therapist", "")
+    if not slug or slug == appointment.therapist.slug:
+        return appointment.therapist
+    therapist = therapists_bookable(service=appointment.service).filter(slug=slug[:120]).first()
+    if therapist is None:
+        raise BadChoice(
+            f"We couldn't find that therapist for {appointment.service.name}. Please choose from the list.", 400
+        )
+    return therapist
+
+
 @never_cache
 def manage_move(request, token):
     appointment, missing = _appointment_or_missing(request, token)
@@ -83,8 +98,22 @@ def manage_move(request, token):
     if refusal:
         messages.error(request, refusal)
         return redirect("bookings:manage", token=token)
-    context = {"appointment": appointment, "token": token, "manage_url": reverse("bookings:manage", args=[token])}
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "manage_url": reverse("bookings:manage", args=[token]),
+        "move_action": reverse("bookings:manage_move", args=[token]),
+        "move_form": True,
+        "therapists": therapists_bookable(service=appointment.service),
+        "therapist": appointment.therapist,
+    }
     status = 200
+    try:
+        therapist = _move_therapist(appointment, request.POST if request.method == "POST" else request.GET)
+    except BadChoice as error:
+        context["error"] = error.message
+        return render(request, "bookings/manage_move.html", context, status=error.status)
+    context["therapist"] = therapist
     if request.method == "POST":
         starts_at = parse_start(request.POST.get("start", ""))
         if rate_limit_exceeded(request, scope="bookings:manage"):
@@ -95,7 +124,9 @@ def manage_move(request, token):
             status = 400
         else:
             try:
-                appointment_reschedule(appointment=appointment, starts_at=starts_at, by_client=True)
+                appointment_reschedule(
+                    appointment=appointment, starts_at=starts_at, therapist=therapist, by_client=True
+                )
             except StartRefused as refused:
                 context.update(error=refused.message, alternatives=refused.alternatives)
                 status = refused.status
@@ -105,17 +136,31 @@ def manage_move(request, token):
             else:
                 messages.success(request, "Your booking has moved. We've sent you an email with the new time.")
                 return redirect("bookings:manage", token=token)
+    fragment = fragment_asked(request)
+    link_params = {} if therapist == appointment.therapist else {"therapist": therapist.slug}
     try:
         context.update(
             calendar_context(
                 request,
                 service=appointment.service,
-                therapist=appointment.therapist,
-                link_params={},
+                therapist=therapist,
+                link_params=link_params,
                 exclude_appointment_id=appointment.pk,
+                # After a refusal the nearest free times are the one list of times to choose from.
+                choose_first=fragment != "month" and "alternatives" not in context,
             )
         )
     except BadChoice as error:
         context["error"] = error.message
         status = 400
+    first_free = context.get("first_free")
+    if first_free is not None:
+        pick = {**link_params, "date": f"{first_free.local_start:%Y-%m-%d}", "start": first_free.param}
+        context["first_free_url"] = "?" + urlencode(pick) + "#times-heading"
+    context["picked"] = request.GET.get("start", "")
+    context["chosen_by_visitor"] = context.get("chosen_by_visitor") or "therapist" in request.GET
+    if fragment == "times" and status == 200:
+        return render(request, "bookings/_day_times.html", context)
+    if fragment == "month" and status == 200:
+        return render(request, "bookings/_month.html", context)
     return render(request, "bookings/manage_move.html", context, status=status)

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 
 from bookings.availability import slot_find
 from bookings.models import Appointment
-from bookings.services import OVERLAP_CONSTRAINTS, ClientDetails, SlotTaken, appointment_book
+from bookings.services import OVERLAP_CONSTRAINTS, ClientDetails, SlotTaken, appointment_book, appointment_reschedule
 from core.locking import locking_disabled
 from tests.factories import clinic_with_hours
 
@@ -200,3 +200,39 @@ def test_twenty_concurrent_any_therapist_bookings_never_double_book_a_room(monda
     assert len({appointment.room_id for appointment in booked}) == 2
     assert len({appointment.therapist_id for appointment in booked}) == 2
     assert all(isinstance(outcome, SlotTaken) for outcome in outcomes if outcome not in booked)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_to_another_therapist_racing_bookings_of_both_times_never_double_books(monday_morning):
+    """One client moves from Maya at 10 to Daniel at 2 while nineteen others book those two times.
+
+    The new time is taken in the same transaction that frees the old one: whoever wins Daniel's 2 PM,
+    it is booked once; Maya's 10 AM stays the mover's if the move lost, and is booked at most once
+    (by one of the others, if they came after the move) if it won.
+    """
+    service, (maya, daniel), _ = clinic_with_hours(
+        start=time(9), end=time(17), duration_minutes=60, therapists=2, rooms=2
+    )
+    old_time, new_time = local(2026, 3, 3, 10).astimezone(UTC), local(2026, 3, 3, 14).astimezone(UTC)
+    mover = ClientDetails(name="Mover", email="mover@example.com", phone="1", consent=True)
+    moving = appointment_book(service=service, therapist=maya, starts_at=old_time, client=mover)
+
+    def work(index, barrier):
+        if index == 0:
+            return appointment_reschedule(appointment=moving, starts_at=new_time, therapist=daniel, by_client=True)
+        client = ClientDetails(name=f"Client {index}", email=f"c{index}@example.com", phone="1", consent=True)
+        therapist, starts_at = (daniel, new_time) if index % 2 else (maya, old_time)
+        return appointment_book(service=service, therapist=therapist, starts_at=starts_at, client=client)
+
+    outcomes = run_together(work)
+    assert all(isinstance(outcome, Appointment | SlotTaken) for outcome in outcomes), outcomes
+    booked = Appointment.objects.filter(status=Appointment.Status.BOOKED)
+    assert booked.filter(therapist=daniel, starts_at=new_time).count() == 1
+    moving.refresh_from_db()
+    moved = isinstance(outcomes[0], Appointment)
+    maya_at_ten = list(booked.filter(therapist=maya, starts_at=old_time))
+    if moved:
+        assert (moving.therapist, moving.starts_at) == (daniel, new_time)
+        assert len(maya_at_ten) <= 1 and moving not in maya_at_ten
+    else:
+        assert maya_at_ten == [moving]
