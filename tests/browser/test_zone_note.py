@@ -75,7 +75,10 @@ def test_a_visitor_in_london_is_told_what_the_first_time_is_for_them(live_server
 
 
 @pytest.mark.parametrize(
-    "visitor", [("America/New_York", True), ("Europe/London", False)], indirect=True, ids=["new-york", "no-script"]
+    "visitor",
+    [("America/New_York", True), ("America/Detroit", True), ("Europe/London", False)],
+    indirect=True,
+    ids=["new-york", "detroit-keeps-the-same-clock", "london-no-script"],
 )
 def test_in_the_clinics_zone_or_without_javascript_the_note_names_only_the_clinics_zone(live_server, visitor, clinic):
     page = visitor
