@@ -39,13 +39,3 @@ def intake_visible_to(user, appointment: Appointment | None, *, front_desk: bool
         return False
     therapist_user_id = getattr(appointment.therapist, "user_id", None)
     return therapist_user_id is not None and therapist_user_id == user.pk
-
-
-def client_health_visible_to(user, client) -> bool:
-    """True when ``user`` may read a client record's notes and intake history: the front desk and
-    superusers, and a therapist who has (or had) a session with this client."""
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        return False
-    if is_front_desk(user):
-        return True
-    return Appointment.objects.filter(client=client, therapist__user=user).exists()

@@ -90,6 +90,7 @@ def slots_available(
     ignore_notice: bool = False,
     online_only: bool = True,
     exclude_appointment_id: int | None = None,
+    allow_past: bool = False,
 ) -> list[Slot]:
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
 
@@ -97,7 +98,8 @@ def slots_available(
     therapist with the fewest bookings that day (then the first in the team order); the others free
     then are its ``also_free``, in the same order.
     ``ignore_notice`` lets staff book inside the minimum notice and beyond the advance window,
-    never in the past. ``exclude_appointment_id`` ignores one booking, for moving it.
+    never in the past; ``allow_past`` (staff recording a walk-in or a session that happened) lifts
+    that too. ``exclude_appointment_id`` ignores one booking, for moving it.
     """
     tz = clinic_tz()
     now = now or timezone.now()
@@ -105,6 +107,8 @@ def slots_available(
     window_start = datetime.combine(start, time.min, tzinfo=tz)
     window_end = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     earliest = now if ignore_notice else now + timedelta(minutes=policy.min_notice_minutes)
+    if allow_past:
+        earliest = window_start
     # The advance window counts whole clinic days: "60 days ahead" includes all of the 60th day.
     last_day = now.astimezone(tz).date() + timedelta(days=policy.max_advance_days + 1)
     latest = None if ignore_notice else datetime.combine(last_day, time.min, tzinfo=tz)
@@ -171,7 +175,7 @@ def slots_available(
     duration = service.duration_minutes * 60
     blocked = duration + service.cleanup_minutes * 60
     step = policy.slot_step_minutes * 60
-    first_allowed = _epoch(max(earliest, now))
+    first_allowed = _epoch(earliest if allow_past else max(earliest, now))
     last_allowed = _epoch(latest) if latest is not None else None
 
     slots = []

@@ -85,7 +85,7 @@ def booking_emails_queue(
         client_message.attach(
             "session.ics", appointment_ics(appointment), f"text/calendar; method={method}; charset=utf-8"
         )
-    messages = [client_message]
+    messages = [client_message] if appointment.client_email else []  # booked by phone, without an email
 
     if event in STAFF_SUBJECTS:
         recipients = [settings.CLINIC_EMAIL]

@@ -22,6 +22,8 @@ TRACKED = {
     "client_name": "name",
     "client_email": "email",
     "client_phone": "phone",
+    "arrived_at": "checked in",
+    "cancel_reason": "reason",
 }
 # Free text that may hold health details: the history says that it changed, never what it says.
 PRIVATE = {"intake": INTAKE_FIELDS, "notes": ("notes",)}

@@ -99,3 +99,33 @@ def appointment_reminders_catch_up(*, now: datetime | None = None) -> int:
     for appointment_id, starts_at in due.values_list("pk", "starts_at"):
         sent += appointment_remind(appointment_id=appointment_id, starts_at=starts_at, now=now)
     return sent
+
+
+def appointments_personal_erase(*, client: Client, changed_by, now: datetime | None = None) -> int:
+    """A client's erasure request, for their bookings: name, contact details, notes and intake are blanked.
+
+    The sessions stay (times, therapists, status), so the books and the schedule's history still
+    add up; each booking's history records the erasure and who made it. Returns how many bookings.
+    """
+    now = now or timezone.now()
+    blank = {
+        **BLANK_INTAKE,
+        "client_name": "Erased client",
+        "client_email": "",
+        "client_phone": "",
+        "cancel_reason": "",
+    }
+    count = 0
+    for appointment in Appointment.objects.select_for_update().filter(client=client).order_by("pk"):
+        for field, value in blank.items():
+            setattr(appointment, field, value)
+        appointment.save(update_fields=[*blank, "updated_at"])
+        booking_event_record(
+            appointment=appointment,
+            action=BookingEvent.Action.DETAILS_CHANGED,
+            actor=Actor.staff(changed_by),
+            at=now,
+            changes={"client data": "erased on request"},
+        )
+        count += 1
+    return count

@@ -273,7 +273,9 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(default=0, help_text="Calendar revision; grows on every move or cancel.")
     manage_key = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField("checked in at", null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField("reason for cancelling", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     booked_by = models.ForeignKey(
@@ -357,6 +359,8 @@ class BookingEvent(models.Model):
         CANCELLED = "cancelled", "Cancelled"
         MARKED = "marked", "Marked after the session"
         DETAILS_CHANGED = "details_changed", "Details changed"
+        ARRIVED = "arrived", "Checked in"
+        UNDONE = "undone", "Undone"
         INTAKE_ERASED = "intake_erased", "Intake erased (retention period over)"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")

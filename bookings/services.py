@@ -137,6 +137,7 @@ def appointment_book(
     ignore_notice: bool = False,
     newsletter: NewsletterOptIn | None = None,
     client_record: Client | None = None,
+    allow_past: bool = False,
     now: datetime | None = None,
 ) -> Appointment:
     """Book ``service`` at ``starts_at`` with ``therapist`` (None: the fairest free one) and a free room.
@@ -153,6 +154,8 @@ def appointment_book(
     now = now or timezone.now()
     policy = BookingPolicy.current()
     options = {"policy": policy, "now": now, "ignore_notice": ignore_notice, "online_only": source == "online"}
+    if allow_past and source != Appointment.Source.ONLINE:
+        options["allow_past"] = True
     try:
         with transaction.atomic():
             rows_lock(*_capacity(therapist=therapist, service=service))
@@ -204,7 +207,8 @@ def appointment_book(
                 actor=ClientActor.client() if by_client else ClientActor.staff(booked_by),
                 now=now,
             )
-            _notify(appointment, "booked")
+            if appointment.starts_at > now:  # a walk-in or a past session is told in person, not by email
+                _notify(appointment, "booked")
             pages_changed("bookings")
             _on_commit_schedule_reminder(appointment, policy=policy, now=now)
             if newsletter is not None:
@@ -328,9 +332,9 @@ def appointment_reschedule(
 
 
 def appointment_cancel(
-    *, appointment: Appointment, by_client: bool, changed_by=None, now: datetime | None = None
+    *, appointment: Appointment, by_client: bool, changed_by=None, reason: str = "", now: datetime | None = None
 ) -> Appointment:
-    """Cancel a booking; it stays on record with its status and its time is free at once."""
+    """Cancel a booking; it stays on record with its status (and staff's ``reason``) and its time is free at once."""
     now = now or timezone.now()
     policy = BookingPolicy.current()
     with transaction.atomic():
@@ -343,6 +347,7 @@ def appointment_cancel(
         before = appointment_state(current)
         current.status = Appointment.Status.CANCELLED
         current.cancelled_at = now
+        current.cancel_reason = reason.strip()[:200]
         current.sequence += 1
         current.save()
         booking_event_record(

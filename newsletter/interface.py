@@ -30,12 +30,24 @@ def newsletter_state(email: str) -> str:
     return Subscriber.Status(status).label if status else "Not subscribed"
 
 
+def newsletter_forget(email: str) -> bool:
+    """Erase the newsletter's record of ``email`` (a client's erasure request); True when there was one."""
+    from .models import Subscriber
+
+    subscriber = Subscriber.objects.filter(email=email.strip().lower()).first() if email else None
+    if subscriber is None:
+        return False
+    services.subscriber_erase(subscriber=subscriber, reason="Client asked the clinic to erase their data")
+    return True
+
+
 __all__ = [
     "CONSENT_TEXT",
     "OPT_IN_LABEL",
     "Article",
     "article_source_register",
     "articles_published_since",
+    "newsletter_forget",
     "newsletter_opt_in",
     "newsletter_state",
 ]
