@@ -15,11 +15,12 @@ spread over many machines.
 from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
-from django.urls import path
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
-from bookings.access import reads_health_data
+from bookings.access import is_front_desk, reads_health_data
 from core.ratelimit import rate_limit_count, rate_limit_reached
 
 from . import twofactor
@@ -79,6 +80,15 @@ class ClinicAdminSite(AdminSite):
         if not hasattr(request, "_clinic_needs_second_factor"):
             request._clinic_needs_second_factor = needs_second_factor(user)
         return not request._clinic_needs_second_factor
+
+    def login(self, request, extra_context=None):
+        """The front desk lands on today's grid after signing in, unless they were on their way to another page."""
+        response = super().login(request, extra_context)
+        wanted = request.POST.get("next") or request.GET.get("next") or ""
+        signed_in = request.method == "POST" and response.status_code == 302 and request.user.is_authenticated
+        if signed_in and wanted in ("", reverse("admin:index")) and is_front_desk(request.user):
+            return redirect("desk:day")
+        return response
 
     def get_urls(self):
         own = [

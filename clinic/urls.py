@@ -18,6 +18,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("admin/", admin.site.urls),
     path("", include("bookings.urls")),
+    path("staff/", include("desk.urls")),
     path("blog/", include("blog.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bookings",
     "blog",
     "newsletter",
+    "desk",
 ]
 
 MIDDLEWARE = [

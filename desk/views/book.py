@@ -1,0 +1,136 @@
+"""Booking from the desk: a phone call or a walk-in, opened from an empty slot of the grid."""
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from bookings.availability import clinic_tz, slot_find
+from bookings.models import Appointment, BookingPolicy, Room, Service, Therapist
+from bookings.services import BookingError, SlotTaken, appointment_book
+from clients.models import Client
+from clients.selectors import clients_search
+from clients.services import client_intake_latest
+
+from ..access import desk_view
+from ..forms import DeskBookingForm
+from ..labels import clock_label
+from .common import alternative_choices, day_url, parse_start, picked_time
+
+INTAKE = ("areas_to_avoid", "pregnant", "injuries", "medications", "allergies")
+
+
+def _fitting_service(therapist: Therapist | None, room: Room | None, start: datetime | None) -> Service | None:
+    """The first service (in the menu's order) that fits at ``start`` with this therapist or in this room."""
+    services = Service.objects.filter(is_active=True)
+    if therapist is not None:
+        services = services.filter(therapists=therapist)
+    if room is not None:
+        services = services.filter(rooms=room)
+    services = list(services)
+    if start is None:
+        return services[0] if services else None
+    options = {"ignore_notice": True, "allow_past": True, "online_only": False, "policy": BookingPolicy.current()}
+    for service in services:
+        if slot_find(service=service, therapist=therapist, starts_at=start, **options) is not None:
+            return service
+    return services[0] if services else None
+
+
+def _initial(request) -> dict:
+    query = request.GET
+    therapist = Therapist.objects.filter(slug=query.get("therapist", "")[:120], is_active=True).first()
+    room = Room.objects.filter(slug=query.get("room", "")[:80]).first()
+    service = Service.objects.filter(slug=query.get("service", "")[:120], is_active=True).first()
+    start = parse_start(query.get("start", ""))
+    now = timezone.localtime(timezone.now(), clinic_tz())
+    walk_in = query.get("walk_in") == "1"
+    if walk_in:
+        step = BookingPolicy.current().slot_step_minutes
+        start = now.replace(minute=now.minute - now.minute % step, second=0, microsecond=0)
+    initial = {"therapist": therapist, "service": service or _fitting_service(therapist, room, start)}
+    if start is not None:
+        initial.update(date=start.date(), time=start.time().replace(second=0, microsecond=0))
+        initial["record_past"] = walk_in or start < now
+    client = Client.objects.filter(pk=query.get("client", "0")[:12] if query.get("client", "").isdigit() else 0).first()
+    if client is not None and client.erased_at is None:
+        initial.update(client=client, name=client.name, phone=client.phone, email=client.email)
+        intake = client_intake_latest(client)
+        if intake is not None:
+            initial.update({field: getattr(intake, field) for field in INTAKE})
+    return initial
+
+
+@desk_view
+def book(request):
+    data = picked_time(request.POST) if request.method == "POST" else None
+    form = DeskBookingForm(data, initial=None if data else _initial(request))
+    alternatives = []
+    if data is not None and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            appointment = appointment_book(
+                service=cleaned["service"],
+                therapist=cleaned["therapist"],
+                starts_at=cleaned["starts_at"],
+                client=form.client_details(),
+                client_record=cleaned["client"],
+                source=Appointment.Source.STAFF,
+                booked_by=request.user,
+                ignore_notice=cleaned["override_notice"],
+                allow_past=cleaned["record_past"],
+            )
+        except SlotTaken as error:
+            alternatives = alternative_choices(error.alternatives)
+            form.add_error(None, _taken_text(error, cleaned))
+        except BookingError as error:
+            form.add_error(None, error.message)
+        else:
+            told = (
+                " The confirmation is on its way by email."
+                if appointment.client_email and appointment.starts_at > timezone.now()
+                else ""
+            )
+            messages.success(
+                request,
+                f"Booked {appointment.client_name}: {appointment.service.name} with {appointment.therapist.name} "
+                f"at {clock_label(appointment.starts_at)}.{told}",
+            )
+            return redirect(day_url(timezone.localtime(appointment.starts_at, clinic_tz()).date()))
+    client = _chosen_client(form)
+    query = request.GET.get("q", "").strip()
+    context = {
+        "desk_section": "book",
+        "form": form,
+        "alternatives": alternatives,
+        "client": client,
+        "intake": client_intake_latest(client) if client else None,
+        "query": query,
+        "matches": list(clients_search(query)) if query else [],
+        "search_params": {k: v for k, v in request.GET.items() if k not in ("q", "client")},
+    }
+    return render(request, "desk/book.html", context)
+
+
+def _taken_text(error: SlotTaken, cleaned) -> str:
+    now = timezone.now()
+    if cleaned["starts_at"] <= now and not cleaned["record_past"]:
+        return "That time has passed. Tick “Record a walk-in …” to record it, or pick one of the times below."
+    if (
+        cleaned["starts_at"] - now < timedelta(minutes=BookingPolicy.current().min_notice_minutes)
+        and not cleaned["override_notice"]
+    ):
+        return "That time is inside the booking notice. Tick “Override the notice …” or pick one of the times below."
+    if not error.alternatives:
+        return "That time is not free, and there is no free time nearby."
+    return "That time is not free (booked, outside working hours or time off). The nearest free times:"
+
+
+def _chosen_client(form) -> Client | None:
+    value = form["client"].value()
+    if isinstance(value, Client):
+        return value
+    if value and str(value).isdigit():
+        return Client.objects.filter(pk=int(value), erased_at__isnull=True).first()
+    return None
