@@ -21,6 +21,7 @@ from .models import BookingPolicy, Closure, Service, Therapist, TimeOff, Working
 TAKEN_STATUS = 409
 NOT_BOOKABLE_STATUS = 422
 STAFF_OVERRIDE_HINT = "Tick “Override the notice and advance window” to book it anyway."
+STAFF_PAST_HINT = "Tick “Record a walk-in happening now or a session that already took place” to record it."
 
 
 class Reason(StrEnum):
@@ -129,6 +130,7 @@ def start_refusal(
     policy: BookingPolicy | None = None,
     ignore_notice: bool = False,
     online_only: bool = True,
+    allow_past: bool = False,
 ) -> Refusal:
     """Why ``starts_at`` is not bookable, for a start ``slot_find`` (with the same options) did not find.
 
@@ -142,9 +144,10 @@ def start_refusal(
     staff_hint = "" if online_only else " " + STAFF_OVERRIDE_HINT
     notice = timedelta(minutes=policy.min_notice_minutes)
 
-    if starts_at < now:
-        return Refusal(Reason.PAST, "That time has already passed.", now)
-    if not ignore_notice and starts_at < now + notice:
+    if starts_at < now and not allow_past:
+        past_hint = "" if online_only else " " + STAFF_PAST_HINT
+        return Refusal(Reason.PAST, f"That time has already passed.{past_hint}", now)
+    if not ignore_notice and not allow_past and starts_at < now + notice:
         words = _notice_words(policy.min_notice_minutes)
         return Refusal(Reason.TOO_SOON, f"We need at least {words} notice for a booking.{staff_hint}", now + notice)
     last_day = now.astimezone(tz).date() + timedelta(days=policy.max_advance_days)

@@ -17,8 +17,7 @@ from django.utils.http import urlencode
 
 from bookings.availability import clinic_tz
 from bookings.models import Appointment, BookingPolicy, Closure, Room, Therapist, TimeOff, WorkingHours
-
-from .labels import clock_label
+from core.clinictime import clinic_time
 
 DEFAULT_HOURS = (time(9), time(17))
 STATUS_LABELS = {"booked": "Booked", "arrived": "Arrived", "completed": "Completed", "no_show": "No-show"}
@@ -124,7 +123,7 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
     closes = min(1440, closes + (-closes) % step)
     row_of = {minute: index + 2 for index, minute in enumerate(range(opens, closes, step))}
     rows = [
-        (row, f"{clock_label(day_start.replace(hour=m // 60, minute=m % 60))}", m % 60 == 0)
+        (row, f"{clinic_time(day_start.replace(hour=m // 60, minute=m % 60))}", m % 60 == 0)
         for m, row in row_of.items()
     ]
 
@@ -157,7 +156,7 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
                 span=span,
                 cleanup_share=round(100 * cleanup / total),
                 state=state,
-                label=f"{clock_label(appointment.starts_at)}–{clock_label(appointment.ends_at)}",
+                label=f"{clinic_time(appointment.starts_at)}–{clinic_time(appointment.ends_at)}",
                 colour=appointment.service_id % 6,
             )
         )
@@ -176,7 +175,7 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
             if row in busy[column.key]:
                 continue
             start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz)
-            label = clock_label(start)
+            label = clinic_time(start)
             if closure:
                 column.cells.append(Cell(row, "closed", f"Closed: {closure}", start))
                 continue
@@ -236,7 +235,7 @@ def day_summary(grid: DayGrid, *, now: datetime, shortest_minutes: int) -> dict:
                             "start": run[0].start,
                             "end": end,
                             "url": run[0].url,
-                            "label": f"{clock_label(run[0].start)}–{clock_label(end)}",
+                            "label": f"{clinic_time(run[0].start)}–{clinic_time(end)}",
                         }
                     )
                 run = [cell] if cell is not None and cell.kind == "free" else []

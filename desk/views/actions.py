@@ -15,16 +15,17 @@ from django.views.decorators.http import require_POST
 
 from bookings.availability import clinic_tz
 from bookings.models import Appointment, BookingPolicy
-from bookings.services import BookingError, SlotTaken, appointment_cancel, appointment_mark, appointment_reschedule
+from bookings.refusals import StartRefused
+from bookings.services import BookingError, appointment_cancel, appointment_mark, appointment_reschedule
 from bookings.status import outcomes_open
 from bookings.undo import appointment_check_in, appointment_undo, undo_refusal
 from clients.services import client_intake_latest
+from core.clinictime import clinic_time
 
 from ..access import desk_view
 from ..forms import CancelForm, DeskMoveForm
 from ..grid import appointment_state
-from ..labels import clock_label
-from .common import alternative_choices, day_url, picked_time, undo_context, undo_offer
+from .common import alternative_choices, day_url, picked_time, refusal_text, undo_context, undo_offer
 
 CONFIRMED_ACTIONS = {
     "cancel": "Cancel the session",
@@ -38,7 +39,7 @@ def _appointment(pk) -> Appointment:
 
 
 def _who(appointment: Appointment) -> str:
-    return f"{appointment.client_name}'s {appointment.service.name} at {clock_label(appointment.starts_at)}"
+    return f"{appointment.client_name}'s {appointment.service.name} at {clinic_time(appointment.starts_at)}"
 
 
 @desk_view
@@ -140,14 +141,9 @@ def move(request, pk):
                 changed_by=request.user,
                 ignore_notice=data["override_notice"],
             )
-        except SlotTaken as error:
+        except StartRefused as error:
             alternatives = error.alternatives
-            form.add_error(
-                None,
-                "That time is not free. The nearest free times:"
-                if alternatives
-                else "That time is not free, and there is no free time nearby.",
-            )
+            form.add_error(None, refusal_text(error))
         except BookingError as error:
             form.add_error(None, error.message)
         else:

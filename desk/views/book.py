@@ -1,6 +1,6 @@
 """Booking from the desk: a phone call or a walk-in, opened from an empty slot of the grid."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -8,15 +8,16 @@ from django.utils import timezone
 
 from bookings.availability import clinic_tz, slot_find
 from bookings.models import Appointment, BookingPolicy, Room, Service, Therapist
-from bookings.services import BookingError, SlotTaken, appointment_book
+from bookings.refusals import StartRefused
+from bookings.services import BookingError, appointment_book
 from clients.models import Client
 from clients.selectors import clients_search
 from clients.services import client_intake_latest
+from core.clinictime import clinic_time
 
 from ..access import desk_view
 from ..forms import DeskBookingForm
-from ..labels import clock_label
-from .common import alternative_choices, day_url, parse_start, picked_time
+from .common import alternative_choices, day_url, parse_start, picked_time, refusal_text
 
 INTAKE = ("areas_to_avoid", "pregnant", "injuries", "medications", "allergies")
 
@@ -81,9 +82,9 @@ def book(request):
                 ignore_notice=cleaned["override_notice"],
                 allow_past=cleaned["record_past"],
             )
-        except SlotTaken as error:
+        except StartRefused as error:
             alternatives = alternative_choices(error.alternatives)
-            form.add_error(None, _taken_text(error, cleaned))
+            form.add_error(None, refusal_text(error))
         except BookingError as error:
             form.add_error(None, error.message)
         else:
@@ -95,7 +96,7 @@ def book(request):
             messages.success(
                 request,
                 f"Booked {appointment.client_name}: {appointment.service.name} with {appointment.therapist.name} "
-                f"at {clock_label(appointment.starts_at)}.{told}",
+                f"at {clinic_time(appointment.starts_at)}.{told}",
             )
             return redirect(day_url(timezone.localtime(appointment.starts_at, clinic_tz()).date()))
     client = _chosen_client(form)
@@ -111,20 +112,6 @@ def book(request):
         "search_params": {k: v for k, v in request.GET.items() if k not in ("q", "client")},
     }
     return render(request, "desk/book.html", context)
-
-
-def _taken_text(error: SlotTaken, cleaned) -> str:
-    now = timezone.now()
-    if cleaned["starts_at"] <= now and not cleaned["record_past"]:
-        return "That time has passed. Tick “Record a walk-in …” to record it, or pick one of the times below."
-    if (
-        cleaned["starts_at"] - now < timedelta(minutes=BookingPolicy.current().min_notice_minutes)
-        and not cleaned["override_notice"]
-    ):
-        return "That time is inside the booking notice. Tick “Override the notice …” or pick one of the times below."
-    if not error.alternatives:
-        return "That time is not free, and there is no free time nearby."
-    return "That time is not free (booked, outside working hours or time off). The nearest free times:"
 
 
 def _chosen_client(form) -> Client | None:

@@ -5,9 +5,9 @@ from django.utils import timezone
 from bookings.availability import clinic_tz
 from bookings.models import Appointment
 from bookings.params import parse_date
+from bookings.refusals import Reason
 from bookings.undo import UNDO_WINDOW
-
-from ..labels import clock_label
+from core.clinictime import clinic_time
 
 UNDO_KEY = "desk_undo"
 
@@ -74,11 +74,19 @@ def picked_time(post):
     return data
 
 
+def refusal_text(error) -> str:
+    """The services' reason for refusing a start, worded for the desk: a taken time has been taken for a while."""
+    if error.reason == Reason.TAKEN:
+        nearest = " The nearest free times:" if error.alternatives else " There is no free time nearby."
+        return f"Someone is already booked then (or every suitable room is in use).{nearest}"
+    return error.message
+
+
 def alternative_choices(slots) -> list[dict]:
     return [
         {
             "value": f"{slot.local_start.isoformat(timespec='minutes')}|{slot.therapist.pk}",
-            "label": f"{slot.local_start:%a} {slot.local_start.day} {slot.local_start:%b} {clock_label(slot.start)} "
+            "label": f"{slot.local_start:%a} {slot.local_start.day} {slot.local_start:%b} {clinic_time(slot.start)} "
             f"with {slot.therapist.name}",
         }
         for slot in slots

@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from bookings.models import Appointment, Closure, Service
+from core.clinictime import clinic_time
 
 from ..access import desk_view
 from ..grid import appointment_state, day_grid, day_summary
-from ..labels import clock_label
 from .common import chosen_day, day_bounds, undo_context
 
 
@@ -56,7 +56,7 @@ def week(request):
     by_day = {d: [] for d in days}
     for appointment in appointments:
         appointment.state = appointment_state(appointment)
-        appointment.time_label = clock_label(appointment.starts_at)
+        appointment.time_label = clinic_time(appointment.starts_at)
         appointment.colour = appointment.service_id % 6
         by_day[timezone.localtime(appointment.starts_at).date()].append(appointment)
     week_days = [

@@ -104,7 +104,7 @@ def test_a_move_onto_a_taken_time_offers_free_times_as_buttons(desk, busy_day):
     html = desk.post(
         f"/staff/sessions/{session.pk}/move/", {"date": "2026-03-05", "time": "15:15", "override_notice": "on"}
     ).content.decode()
-    assert "That time is not free" in html and 'name="pick"' in html
+    assert "Someone is already booked then" in html and 'name="pick"' in html
     assert Appointment.objects.get(pk=session.pk).starts_at == session.starts_at
 
 
