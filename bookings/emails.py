@@ -18,9 +18,9 @@ from core.clinictime import clinic_when
 from core.outbox import email_queue
 from core.site import clinic_details
 
-from .calendar import appointment_ics
+from .calendar import appointment_ics, calendar_links
 from .models import Appointment, BookingPolicy, Therapist
-from .tokens import manage_token
+from .tokens import manage_url
 
 CLIENT_SUBJECTS = {
     "booked": "Your booking: {service} on {when}",
@@ -44,7 +44,8 @@ def _context(appointment: Appointment, event: str) -> dict:
         "appointment": appointment,
         "event": event,
         "policy": BookingPolicy.current(),
-        "manage_url": settings.SITE_URL + reverse("bookings:manage", kwargs={"token": manage_token(appointment)}),
+        "manage_url": manage_url(appointment),
+        "calendar_links": calendar_links(appointment),
         "schedule_url": settings.SITE_URL + reverse("bookings:staff_schedule"),
         "clinic": clinic_details(),
     }

@@ -5,8 +5,10 @@ name; a tampered token fails the signature, and giving the row a new key revokes
 Each kind of link has its own salt, so a manage token never opens a feed and the other way round.
 """
 
+from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from .models import Appointment, Therapist
 
@@ -32,6 +34,11 @@ def _row_for(token: str, *, salt: str, rows: QuerySet, key_field: str):
 
 def manage_token(appointment: Appointment) -> str:
     return _sign(appointment.manage_key, salt=MANAGE_SALT)
+
+
+def manage_url(appointment: Appointment) -> str:
+    """The absolute manage link, as emails and calendar files carry it."""
+    return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": manage_token(appointment)})
 
 
 def appointment_from_manage_token(token: str) -> Appointment | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("book/manage/<str:token>/", manage.manage, name="manage"),
     path("book/manage/<str:token>/cancel/", manage.manage_cancel, name="manage_cancel"),
     path("book/manage/<str:token>/move/", manage.manage_move, name="manage_move"),
+    path("book/manage/<str:token>/session.ics", manage.manage_calendar, name="manage_calendar"),
     path("api/availability/", api.availability, name="api_availability"),
     path("staff/schedule/", staff.schedule, name="staff_schedule"),
     path("staff/appointments/<int:pk>/mark/", staff.appointment_mark_view, name="staff_mark"),

@@ -14,6 +14,7 @@ from core.ratelimit import rate_limit_count, rate_limit_reached
 from newsletter.interface import OPT_IN_LABEL
 
 from ..availability import slot_find, slots_nearest
+from ..calendar import calendar_links
 from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..params import format_start, parse_start
@@ -130,7 +131,7 @@ def details(request):
 
     if request.method == "POST":
         form = DetailsForm(request.POST)
-        context["form"] = form
+        context.update(form=form, starts_at=starts_at)
         if rate_limit_reached(request, scope="bookings:book"):
             context["error"] = "Too many booking attempts from your network. Please wait a few minutes or call us."
             return render(request, "bookings/book_details.html", context, status=429)
@@ -159,8 +160,13 @@ def confirmed(request):
     appointment = appointment_from_manage_token(token) if token else None
     if appointment is None:
         return redirect("bookings:start")
-    manage_url = reverse("bookings:manage", kwargs={"token": token})
-    return render(request, "bookings/book_confirmed.html", {"appointment": appointment, "manage_url": manage_url})
+    context = {
+        "appointment": appointment,
+        "manage_url": reverse("bookings:manage", kwargs={"token": token}),
+        "ics_url": reverse("bookings:manage_calendar", kwargs={"token": token}),
+        "calendar_links": calendar_links(appointment),
+    }
+    return render(request, "bookings/book_confirmed.html", context)
 
 
 def _details_submit(request, context, form, *, service, therapist, starts_at):

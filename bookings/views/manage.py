@@ -1,6 +1,7 @@
 """The client's private manage page, reached only through the signed link in their email."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from clients.services import client_email_verify
 from core.ratelimit import rate_limit_exceeded
 
+from ..calendar import appointment_ics
 from ..models import BookingPolicy
 from ..params import parse_start
 from ..selectors import therapists_bookable
@@ -164,3 +166,16 @@ def manage_move(request, token):
     if fragment == "month" and status == 200:
         return render(request, "bookings/_month.html", context)
     return render(request, "bookings/manage_move.html", context, status=status)
+
+
+@never_cache
+def manage_calendar(request, token):
+    """The session as a calendar file to add: the confirmation page's "Add to your calendar"."""
+    if rate_limit_exceeded(request, scope="bookings:manage_view"):
+        return render(request, "bookings/too_many.html", {"error": TOO_MANY_VIEWS}, status=429)
+    appointment, missing = _appointment_or_missing(request, token)
+    if missing:
+        return missing
+    response = HttpResponse(appointment_ics(appointment, download=True), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="session.ics"'
+    return response

@@ -38,6 +38,18 @@ CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="214 Elm Street, Suite 3, Som
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="(617) 555-0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@riverside-massage.example")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
+# How to find the clinic and where to park: on the booking confirmation, its email and the manage page.
+CLINIC_DIRECTIONS = env.str(
+    "CLINIC_DIRECTIONS",
+    default="Five minutes' walk from Davis Square (Red Line). Our door is left of the bakery; take the stairs "
+    "or the lift to the second floor.",
+)
+CLINIC_PARKING = env.str(
+    "CLINIC_PARKING",
+    default="Two-hour street parking on Elm Street, and the Grove Street public lot one block away.",
+)
+# What clients pay and how, on the same pages: nothing is charged online.
+CLINIC_PAYMENT_NOTE = env.str("CLINIC_PAYMENT_NOTE", default="Paid at the clinic after your session, by card or cash.")
 # How pages and emails name that zone; empty: CLDR's name for it ("Eastern Time — New York"), core/clinictime.py.
 CLINIC_TIME_ZONE_NAME = env.str("CLINIC_TIME_ZONE_NAME", default="")
 

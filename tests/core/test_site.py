@@ -11,11 +11,18 @@ def test_clinic_details_follow_the_settings(settings):
     settings.CLINIC_PHONE = "(555) 010-0199"
     settings.CLINIC_EMAIL = "desk@harbour.example"
     settings.CLINIC_TIME_ZONE = "Europe/Lisbon"
+    settings.CLINIC_DIRECTIONS = "Above the ferry office."
+    settings.CLINIC_PARKING = "No parking; take the ferry."
+    settings.CLINIC_PAYMENT_NOTE = "Pay at the desk."
     assert clinic_details() == {
         "name": "Harbour Massage",
         "address": "1 Quay Road",
         "phone": "(555) 010-0199",
         "email": "desk@harbour.example",
+        "directions": "Above the ferry office.",
+        "parking": "No parking; take the ferry.",
+        "payment_note": "Pay at the desk.",
+        "map_url": "https://www.openstreetmap.org/search?query=1+Quay+Road",
         "time_zone": "Europe/Lisbon",
         "time_zone_name": "Western European Time — Lisbon",
     }
