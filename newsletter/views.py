@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.clientip import client_ip
 from core.httpcache import cross_site
@@ -17,6 +17,9 @@ SUBSCRIBE_CROSS_SITE = (
     "This sign-up form was sent from another website, so we did nothing. Please use the form on our own pages."
 )
 CONFIRMED = "Thank you! Your subscription has been confirmed. You'll hear from us soon."
+# The pages' headings; the confirm page's script puts the same one in place of "Confirm your subscription".
+CONFIRMED_HEADING = "Subscription confirmed"
+CONFIRM_PROBLEM_HEADING = "We couldn't confirm with this link"
 CONFIRM_PROBLEMS = {
     "expired": "This confirmation link has expired: links work for 7 days. Enter your address again and we'll send a fresh one.",
     "invalid": "This confirmation link is not valid — it may have been cut short when it was copied. Enter your address again and we'll send a fresh one.",
@@ -32,13 +35,17 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 @csrf_exempt  # the form is on every public page, which carries no CSRF token: see core.httpcache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def subscribe(request):
     """Same answer for every address, whatever its state; JSON for the widget, a page without JavaScript.
 
     Without a CSRF token the form is guarded by double opt-in, the rate limit, the honeypot, the
     fill-time stamp and the browser's word on where the request came from (``cross_site``).
+    A sign-up without JavaScript is answered with a redirect to the "check your inbox" page, so
+    reloading that page asks for nothing again; a GET here shows the form on its own page.
     """
+    if request.method == "GET":
+        return render(request, "newsletter/subscribe.html")
     wants_json = _wants_json(request)
     if cross_site(request):
         if wants_json:
@@ -64,14 +71,24 @@ def subscribe(request):
         )
     if wants_json:
         return JsonResponse({"ok": True, "message": SUBSCRIBE_ACCEPTED})
+    accepted = redirect("newsletter:subscribe_sent")
+    accepted.status_code = 303  # See Other: the browser GETs the answer page (RFC 9110 15.4.4)
+    return accepted
+
+
+@require_GET
+def subscribe_sent(request):
+    """The "check your inbox" page: the same for everyone, whatever address was given, and safe to reload."""
     return render(request, "newsletter/subscribe_done.html", {"message": SUBSCRIBE_ACCEPTED})
 
 
 def _confirm_problem(request, problem: str, *, wants_json: bool) -> HttpResponse:
     status = 410 if problem == "expired" else 400
     if wants_json:
-        return JsonResponse({"ok": False, "message": CONFIRM_PROBLEMS[problem]}, status=status)
-    return render(request, "newsletter/confirm_problem.html", {"problem": CONFIRM_PROBLEMS[problem]}, status=status)
+        answer = {"ok": False, "heading": CONFIRM_PROBLEM_HEADING, "message": CONFIRM_PROBLEMS[problem]}
+        return JsonResponse(answer, status=status)
+    context = {"heading": CONFIRM_PROBLEM_HEADING, "problem": CONFIRM_PROBLEMS[problem]}
+    return render(request, "newsletter/confirm_problem.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,8 +107,8 @@ def confirm(request, token: str):
     except ConfirmationSuperseded:
         return _confirm_problem(request, "superseded", wants_json=wants_json)
     if wants_json:
-        return JsonResponse({"ok": True, "message": CONFIRMED})
-    return render(request, "newsletter/confirm_done.html", {"message": CONFIRMED})
+        return JsonResponse({"ok": True, "heading": CONFIRMED_HEADING, "message": CONFIRMED})
+    return render(request, "newsletter/confirm_done.html", {"heading": CONFIRMED_HEADING, "message": CONFIRMED})
 
 
 @csrf_exempt  # RFC 8058 one-click: mail clients POST without cookies; the signed token is the authorisation.

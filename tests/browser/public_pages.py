@@ -175,7 +175,7 @@ def _subscribe_page(email, expected_heading):
         footer = page.locator("footer")
         footer.get_by_label("Email address").fill(email)
         footer.locator("form").evaluate("form => form.submit()")
-        page.wait_for_url(base_url + "/newsletter/subscribe/")
+        page.wait_for_url(re.compile(re.escape(base_url) + r"/newsletter/subscribe/(sent/)?$"))
         expect(page.get_by_role("heading", level=1)).to_contain_text(expected_heading)
 
     return visit

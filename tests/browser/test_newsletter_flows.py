@@ -81,9 +81,12 @@ def test_subscribing_from_the_footer_without_javascript_shows_a_page(live_server
     footer = no_js_page.locator("footer")
     footer.get_by_label("Email address").fill("walker@example.com")
     footer.get_by_role("button", name="Subscribe").click()
-    expect(no_js_page).to_have_url(live_server.url + "/newsletter/subscribe/")
+    expect(no_js_page).to_have_url(live_server.url + "/newsletter/subscribe/sent/")
     expect(no_js_page.get_by_role("heading", level=1)).to_have_text(ALMOST_THERE)
     no_js_page.screenshot_as("almost-there")
+    no_js_page.reload()
+    expect(no_js_page.get_by_role("heading", level=1)).to_have_text(ALMOST_THERE)
+    assert Subscriber.objects.count() == 1
     assert Subscriber.objects.get().source_url == "https://clinic.test/"
 
 
@@ -93,6 +96,8 @@ def test_confirming_from_the_emails_link_confirms_automatically(live_server, pag
     )
     page.goto(confirm_link(live_server))
     expect(page.locator("#confirm-status")).to_have_text(THANK_YOU)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Subscription confirmed")
+    expect(page).to_have_title(re.compile(r"^Subscription confirmed · "))
     screenshot("confirmed")
     assert Subscriber.objects.get().status == Subscriber.Status.CONFIRMED
 

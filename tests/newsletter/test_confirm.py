@@ -53,6 +53,7 @@ def test_the_script_gets_the_same_thanks_as_json(client, pending):
     response = client.post(link_path(pending), HTTP_ACCEPT="application/json")
     assert response.json() == {
         "ok": True,
+        "heading": "Subscription confirmed",
         "message": "Thank you! Your subscription has been confirmed. You'll hear from us soon.",
     }
 

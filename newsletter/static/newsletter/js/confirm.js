@@ -9,6 +9,7 @@
     return;
   }
   var status = document.getElementById(form.dataset.status);
+  var heading = document.getElementById(form.dataset.heading);
 
   function confirmSubscription() {
     form.hidden = true;
@@ -23,6 +24,11 @@
         return response.json();
       })
       .then(function (data) {
+        if (data.heading && heading) {
+          // The page now says what happened, in its heading and title as in the text below them.
+          document.title = document.title.replace(heading.textContent, data.heading);
+          heading.textContent = data.heading;
+        }
         status.textContent = data.message;
         status.classList.toggle("text-danger-emphasis", !data.ok);
         if (!data.ok) {
