@@ -1,7 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from bookings.interface import therapist_login_ids
 from core.admin import InvalidatesPages
 
 from . import services
@@ -18,8 +22,31 @@ class AuthorAdmin(InvalidatesPages, admin.ModelAdmin):
     list_select_related = ["therapist", "user"]
     search_fields = ["name", "credentials", "therapist__name", "therapist__credentials"]
     prepopulated_fields = {"slug": ["name"]}
-    autocomplete_fields = ["user"]
     OWN_PROFILE = ["name", "credentials", "bio", "photo"]
+
+    def get_autocomplete_fields(self, request):
+        # The search box asks the user admin, which answers only those who may see every account.
+        return ["user"] if request.user.has_perm("auth.view_user") else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user" and not request.user.has_perm("auth.view_user"):
+            # An editor may pick their own login or a therapist's, the accounts a byline can belong to.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(Q(pk=request.user.pk) | Q(pk__in=therapist_login_ids()))
+                .order_by("first_name", "last_name", "username")
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda user: f"{user.get_full_name() or user.username} ({user.username})"
+            field.help_text = (
+                "The staff login that writes as this author; new posts default to it. Left empty for an author "
+                "who is a therapist, it becomes the therapist's login."
+            )
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.author_write(author=obj)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or not obj.therapist_id:
@@ -55,6 +82,19 @@ class AuthorAdmin(InvalidatesPages, admin.ModelAdmin):
             author.profile.display_name,
             reverse("admin:bookings_therapist_change", args=[author.therapist_id]),
         )
+
+
+class PinnedFilter(admin.SimpleListFilter):
+    title = "home page"
+    parameter_name = "pinned"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Pinned"), ("no", "Not pinned")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(home_position__isnull=self.value() == "no").order_by("home_position", "-publish_at")
+        return queryset
 
 
 class AuthorFilter(admin.RelatedFieldListFilter):
@@ -99,11 +139,29 @@ class PostSlugHistoryAdmin(InvalidatesPages, admin.ModelAdmin):
     list_select_related = ["post"]
 
 
+class PostAdminForm(forms.ModelForm):
+    """The post form leaves a slug another post has to ``post_write``, which numbers it (-2, -3 …)."""
+
+    class Meta:
+        model = Post
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+    def validate_unique(self):
+        exclude = self._get_validation_exclusions() | {"slug"}
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ["title", "status_label", "publish_at", "author", "category_list", "preview_link"]
+    form = PostAdminForm
+    list_display = ["title", "status_label", "publish_at", "home_position", "author", "category_list", "preview_link"]
+    list_editable = ["home_position"]
     list_filter = [
         "status",
+        PinnedFilter,
         ("publish_at", admin.DateFieldListFilter),
         "categories",
         ("author", AuthorFilter),
@@ -114,12 +172,13 @@ class PostAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
     readonly_fields = ["preview_link", "tag_list", "updated_at"]
-    actions = ["publish_now", "unpublish"]
+    actions = ["publish_now", "unpublish", "pin_to_home", "unpin_from_home"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "status", "publish_at", "preview_link"]}),
         ("Text", {"fields": ["body", "summary"]}),
         ("Hero image", {"fields": ["hero_image", "hero_alt"]}),
         ("Filing", {"fields": ["categories", "extra_tags", "tag_list", "series", "series_part"]}),
+        ("Home page", {"fields": ["home_position"]}),
         ("Video", {"fields": ["video_url", "video_file", "video_poster"], "classes": ["collapse"]}),
         (None, {"fields": ["updated_at"]}),
     ]
@@ -162,7 +221,15 @@ class PostAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        asked = form.cleaned_data.get("slug", "")
         services.post_write(post=obj)
+        if obj.slug != asked:
+            reason = f"“{asked}” is another post's address" if asked else "the slug was left empty"
+            self.message_user(
+                request,
+                f"This post's address is {obj.get_absolute_url()} (slug “{obj.slug}”): {reason}.",
+                messages.WARNING if asked else messages.INFO,
+            )
 
     def delete_model(self, request, obj):
         services.post_delete(post=obj)
@@ -176,6 +243,26 @@ class PostAdmin(admin.ModelAdmin):
         for post in queryset:
             services.post_publish(post=post)
         self.message_user(request, f"Published {len(queryset)} post(s).", messages.SUCCESS)
+
+    @admin.action(description="Pin to the home page (after the pinned ones)", permissions=["change"])
+    def pin_to_home(self, request, queryset):
+        last = Post.objects.aggregate(last=Max("home_position"))["last"] or 0
+        for position, post in enumerate(queryset.filter(home_position__isnull=True).order_by("-publish_at"), last + 1):
+            post.home_position = position
+            services.post_write(post=post)
+        self.message_user(
+            request,
+            "Pinned. The home page shows the first three public pinned posts: change the numbers in the "
+            "“home page position” column to reorder them.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Unpin from the home page", permissions=["change"])
+    def unpin_from_home(self, request, queryset):
+        for post in queryset.filter(home_position__isnull=False):
+            post.home_position = None
+            services.post_write(post=post)
+        self.message_user(request, "Unpinned.", messages.SUCCESS)
 
     @admin.action(description="Move back to draft", permissions=["change"])
     def unpublish(self, request, queryset):

@@ -5,6 +5,7 @@ Tag links are added after the allowlist, built from escaped values, like the vid
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from html import escape, unescape
 from html.parser import HTMLParser
@@ -102,6 +103,38 @@ def render(body: str, *, excerpt_words: int = 40) -> Rendered:
     html, spellings = _tags_linked(video_paragraphs(clean, video_facade_html))
     text = " ".join(strip_tags(video_paragraphs(clean, lambda video: "")).split())
     return Rendered(html=html, excerpt=Truncator(unescape(text)).words(excerpt_words), tags=spellings)
+
+
+def excerpt_linked(text: str, *, slugs: Collection[str]) -> str:
+    """A plain-text excerpt as HTML, its #hashtags linked as in the body of the post.
+
+    Only the post's own tags are linked: a hashtag in a hand-written excerpt, or one from a heading
+    or code in the body, names no tag page, and a link to it would lead nowhere.
+    """
+
+    def link(match: re.Match) -> str:
+        spelling = match.group(1)[:TAG_MAX_LENGTH]
+        if spelling.lower() not in slugs:
+            return escape(match.group(0), quote=False)
+        return f'<a class="hashtag" href="{escape(tag_url(spelling.lower()))}">#{escape(match.group(1))}</a>'
+
+    pieces, position = [], 0
+    for url in URL_RE.finditer(text):
+        pieces.append(_replace_outside(text[position : url.start()], link))
+        pieces.append(escape(url.group(0), quote=False))
+        position = url.end()
+    pieces.append(_replace_outside(text[position:], link))
+    return "".join(pieces)
+
+
+def _replace_outside(text: str, link) -> str:
+    pieces, position = [], 0
+    for match in HASHTAG_RE.finditer(text):
+        pieces.append(escape(text[position : match.start()], quote=False))
+        pieces.append(link(match))
+        position = match.end()
+    pieces.append(escape(text[position:], quote=False))
+    return "".join(pieces)
 
 
 def split_extra_tags(text: str) -> list[str]:

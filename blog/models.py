@@ -178,7 +178,11 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def for_lists(self):
-        return self.select_related("author__therapist").prefetch_related("categories").order_by("-publish_at", "-pk")
+        return (
+            self.select_related("author__therapist", "series")
+            .prefetch_related("categories")
+            .order_by("-publish_at", "-pk")
+        )
 
 
 class Post(models.Model):
@@ -190,8 +194,12 @@ class Post(models.Model):
     slug = models.SlugField(
         max_length=200,
         unique=True,
+        blank=True,
         validators=[validate_post_slug],
-        help_text="The address of the post. Changing it later keeps the old address working.",
+        help_text=(
+            "The address of the post; left empty, it is made from the title. An address another post has "
+            "gets a number added (-2, -3 …). Changing it later keeps the old address working."
+        ),
     )
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="posts")
     body = models.TextField(
@@ -202,6 +210,9 @@ class Post(models.Model):
     )
     body_html = models.TextField(editable=False, blank=True)
     body_excerpt = models.TextField(editable=False, blank=True)
+    excerpt_html = models.TextField(
+        editable=False, blank=True, help_text="The excerpt for cards, with the post's own #hashtags linked."
+    )
     hero_image = models.ImageField(
         upload_to="blog/hero/", blank=True, width_field="hero_width", height_field="hero_height"
     )
@@ -232,6 +243,17 @@ class Post(models.Model):
     video_poster = models.ImageField(
         upload_to="blog/video/", blank=True, help_text="Still image shown before the video plays."
     )
+    home_position = models.PositiveSmallIntegerField(
+        "home page position",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=(
+            "A number pins the post to the Featured block of the home page and the blog, whatever its date: "
+            "lower numbers come first, and the first three public posts are shown. Empty: the newest posts in "
+            "the “Featured” category fill the block."
+        ),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     publish_at = models.DateTimeField(
         "publish time", default=timezone.now, help_text="A time in the future schedules the post."
@@ -252,6 +274,10 @@ class Post(models.Model):
                 name="blog_post_series_has_part",
             ),
             models.UniqueConstraint(fields=["series", "series_part"], name="blog_post_unique_series_part"),
+            models.CheckConstraint(
+                condition=Q(home_position__isnull=True) | Q(home_position__gte=1),
+                name="blog_post_home_position_positive",
+            ),
         ]
 
     def __str__(self):
@@ -274,6 +300,23 @@ class Post(models.Model):
     @property
     def excerpt(self) -> str:
         return self.summary or self.body_excerpt
+
+    @property
+    def tags_as_written(self) -> list["PostTag"]:
+        """The post's tags as this post spells them (``PostTag.spelling``), by slug.
+
+        ``Tag.name`` is the spelling most posts use, right for tag pages and lists of tags; on the post
+        itself a reader sees the tag as its author wrote it. Read from ``own_tags`` when the selector
+        prefetched it.
+        """
+        if not hasattr(self, "own_tags"):
+            self.own_tags = list(self.post_tags.select_related("tag").order_by("tag__slug"))
+        return self.own_tags
+
+    @property
+    def series_label(self) -> str:
+        """ "Part 2 of Healing the stride": what tells apart two parts that share a title, wherever a post is listed."""
+        return f"Part {self.series_part} of {self.series.title}" if self.series_id else ""
 
     @property
     def is_public(self) -> bool:

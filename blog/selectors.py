@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.generations import generation_bump, generation_current, generation_key
 from newsletter.interface import Article
 
-from .models import Category, Post, Tag
+from .models import Category, Post, PostTag, Tag
 
 SEARCH_MAX_LENGTH = 100
 HOME_FEATURED = 3
@@ -39,7 +39,7 @@ def posts_public() -> QuerySet[Post]:
 
 def posts_for_home() -> dict:
     """Featured posts and the newest others, for the home page's "From the blog" section."""
-    featured = list(posts_public().filter(categories__slug=Category.FEATURED_SLUG)[:HOME_FEATURED])
+    featured = posts_featured()
     latest = list(posts_public().exclude(pk__in=[post.pk for post in featured])[:HOME_LATEST])
     return {"featured_posts": featured, "latest_posts": latest}
 
@@ -64,7 +64,14 @@ def articles_for_newsletter(since: datetime) -> list[Article]:
 
 
 def posts_featured() -> list[Post]:
-    return list(posts_public().filter(categories__slug=Category.FEATURED_SLUG)[:HOME_FEATURED])
+    """The Featured block of the home page and the blog: the posts the editors pinned, in their order,
+    whatever their dates, then the newest posts in the "featured" category while there is room."""
+    in_featured = Post.categories.through.objects.filter(post=OuterRef("pk"), category__slug=Category.FEATURED_SLUG)
+    return list(
+        posts_public()
+        .filter(Q(home_position__isnull=False) | Exists(in_featured))
+        .order_by(F("home_position").asc(nulls_last=True), "-publish_at", "-pk")[:HOME_FEATURED]
+    )
 
 
 def clean_search_query(raw: str) -> tuple[str, bool]:
@@ -95,11 +102,18 @@ def posts_search(query: str) -> QuerySet[Post]:
     return posts
 
 
+def _own_tags() -> Prefetch:
+    """The post's tags as ``post.own_tags``: each ``PostTag`` with its tag, spelled the way this post spells it."""
+    return Prefetch(
+        "post_tags", queryset=PostTag.objects.select_related("tag").order_by("tag__slug"), to_attr="own_tags"
+    )
+
+
 def post_public_by_slug(slug: str) -> Post | None:
     return (
         Post.objects.published()
         .select_related("author__therapist", "series")
-        .prefetch_related("categories", Prefetch("tags", queryset=Tag.objects.order_by("slug")))
+        .prefetch_related("categories", _own_tags())
         .filter(slug=slug)
         .first()
     )
@@ -108,7 +122,7 @@ def post_public_by_slug(slug: str) -> Post | None:
 def post_for_preview(pk: int) -> Post | None:
     return (
         Post.objects.select_related("author__therapist", "series")
-        .prefetch_related("categories", "tags")
+        .prefetch_related("categories", _own_tags())
         .filter(pk=pk)
         .first()
     )
@@ -143,7 +157,7 @@ def series_parts(post: Post) -> tuple[list[Post], int]:
 
 def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
     """Public posts sharing the most tags (weighted double) and categories with ``post``."""
-    tag_ids = [tag.pk for tag in post.tags.all()]
+    tag_ids = [own.tag_id for own in post.tags_as_written]
     category_ids = [c.pk for c in post.categories.all() if c.slug != Category.FEATURED_SLUG]
     if not tag_ids and not category_ids:
         return []
@@ -158,7 +172,7 @@ def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
         .annotate(shared_tags=shared_tags, shared_categories=shared_categories)
         .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
         .filter(score__gt=0)
-        .select_related("author__therapist")
+        .select_related("author__therapist", "series")
         .order_by("-score", "-publish_at")
     )
     return list(candidates[:limit])
@@ -166,7 +180,11 @@ def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
 
 def post_neighbours(post: Post) -> tuple[Post | None, Post | None]:
     """The public posts just before and just after this one."""
-    public = Post.objects.published().only("title", "slug", "publish_at")
+    public = (
+        Post.objects.published()
+        .select_related("series")
+        .only("title", "slug", "publish_at", "series_part", "series__title")
+    )
     previous = public.filter(Q(publish_at__lt=post.publish_at) | Q(publish_at=post.publish_at, pk__lt=post.pk))
     following = public.filter(Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk))
     return (
@@ -297,7 +315,7 @@ def post_json_ld(post: Post) -> SafeString:
             "url": site + post.author.get_absolute_url(),
         },
         "publisher": {"@type": "Organization", "name": settings.CLINIC_NAME, "url": site + "/"},
-        "keywords": [tag.name for tag in post.tags.all()],
+        "keywords": [own.spelling for own in post.tags_as_written],
         "articleSection": [category.name for category in post.categories.all()],
     }
     if post.author.profile.credentials:

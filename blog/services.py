@@ -5,17 +5,21 @@ from collections import Counter
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from bookings.interface import therapist_login_id
 from core.httpcache import pages_changed
 
 from . import markup
-from .models import Post, PostSlugHistory, PostTag, Tag
+from .models import RESERVED_SLUGS, Author, Post, PostSlugHistory, PostTag, Tag
 from .selectors import blog_cache_forget
 
 HERO_WIDTHS = (480, 960, 1600)
+SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
+SLUG_TRIES = 10
 
 
 @transaction.atomic
@@ -35,8 +39,10 @@ def post_write(*, post: Post) -> Post:
     rendered = markup.render(post.body)
     post.body_html = rendered.html
     post.body_excerpt = rendered.excerpt
+    tag_slugs = set(rendered.tags) | {spelling.lower() for spelling in markup.split_extra_tags(post.extra_tags)}
+    post.excerpt_html = markup.excerpt_linked(post.excerpt, slugs=tag_slugs)
     hero_changed = previous is None or previous["hero_image"] != post.hero_image.name
-    post.save()
+    _save_with_free_slug(post)
     if hero_changed or bool(post.hero_image) != bool(post.hero_variants):
         for variant in post.hero_variants:
             default_storage.delete(variant["name"])
@@ -49,6 +55,43 @@ def post_write(*, post: Post) -> Post:
     blog_cache_forget()
     pages_changed("blog")
     return post
+
+
+def _save_with_free_slug(post: Post) -> None:
+    """Save the post under its slug, or the first of slug-2, slug-3 … that no other post has.
+
+    An empty slug is made from the title. The unique index stays the judge: a post saved by someone
+    else between the look-up and the save makes this save fail, and the next free number is tried.
+    """
+    base = post.slug or slugify(post.title).strip("-")[:SLUG_MAX_LENGTH] or "post"
+    for _ in range(SLUG_TRIES):
+        post.slug = _slug_free(base, taken=_slugs_taken(base, exclude_pk=post.pk))
+        try:
+            with transaction.atomic():
+                post.save()
+            return
+        except IntegrityError:
+            if not Post.objects.filter(slug=post.slug).exclude(pk=post.pk).exists():
+                raise  # another rule was broken, not the slug's
+    raise IntegrityError(f"No free address near “{base}” after {SLUG_TRIES} tries.")
+
+
+def _slugs_taken(base: str, *, exclude_pk: int | None) -> set[str]:
+    """The slugs of other posts that ``base`` or a numbered form of it could run into."""
+    others = Post.objects.exclude(pk=exclude_pk) if exclude_pk else Post.objects.all()
+    return set(others.filter(slug__startswith=base[: SLUG_MAX_LENGTH - 10]).values_list("slug", flat=True))
+
+
+def _slug_free(base: str, *, taken: set[str]) -> str:
+    if base not in taken and base not in RESERVED_SLUGS:
+        return base
+    number = 2
+    while True:
+        suffix = f"-{number}"
+        candidate = base[: SLUG_MAX_LENGTH - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+        number += 1
 
 
 def _is_just_published(post: Post, previous: dict) -> bool:
@@ -64,6 +107,17 @@ def _is_just_published(post: Post, previous: dict) -> bool:
         and post.publish_at.replace(microsecond=0) == previous["publish_at"].replace(microsecond=0)
         and post.publish_at <= timezone.now()
     )
+
+
+def author_write(*, author: Author) -> Author:
+    """Save an author. An author linked to a therapist and to no login writes as the therapist's login
+    (so the therapist's new posts are theirs by default), unless that login already writes as another author."""
+    login_id = therapist_login_id(author.therapist) if author.therapist_id else None
+    if not author.user_id and login_id and not Author.objects.filter(user_id=login_id).exclude(pk=author.pk).exists():
+        author.user_id = login_id
+    author.save()
+    pages_changed("blog")
+    return author
 
 
 def post_delete(*, post: Post) -> None:

@@ -32,6 +32,15 @@ def therapist_profile(therapist: Therapist) -> TherapistProfile:
     )
 
 
+def therapist_login_ids():
+    """The staff accounts our therapists sign in with (a subquery of user ids)."""
+    return Therapist.objects.filter(user__isnull=False).values("user_id")
+
+
+def therapist_login_id(therapist: Therapist | None) -> int | None:
+    return therapist.user_id if therapist is not None else None
+
+
 @dataclass(frozen=True)
 class BookingInvite:
     name: str
