@@ -6,19 +6,20 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFont
 
+from .portraits import PORTRAIT_HUE, gradient_stops, initials
 
-def portrait_placeholder(name: str, *, size: int = 480, hue: tuple[int, int, int] = (29, 92, 99)) -> ContentFile:
-    """A square PNG with the person's initials on a soft gradient."""
+
+def portrait_placeholder(name: str, *, size: int = 480, hue: tuple[int, int, int] = PORTRAIT_HUE) -> ContentFile:
+    """A square PNG with the person's initials on a soft gradient (the look of ``core.portraits``)."""
     image = Image.new("RGB", (size, size), hue)
     draw = ImageDraw.Draw(image)
-    light = tuple(min(255, c + 120) for c in hue)
+    light, dark = gradient_stops(hue)
     for y in range(size):
         mix = y / size
-        row = tuple(int(a * (1 - mix) + b * mix) for a, b in zip(light, hue, strict=False))
+        row = tuple(int(a * (1 - mix) + b * mix) for a, b in zip(light, dark, strict=False))
         draw.line([(0, y), (size, y)], fill=row)
-    initials = "".join(part[0] for part in name.split()[:2]).upper()
     font = ImageFont.load_default(size=size // 3)
-    draw.text((size / 2, size / 2), initials, fill=(255, 255, 255), font=font, anchor="mm")
+    draw.text((size / 2, size / 2), initials(name), fill=(255, 255, 255), font=font, anchor="mm")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return ContentFile(buffer.getvalue())

@@ -4,12 +4,15 @@ import itertools
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from blog.models import Post
+from blog.services import post_write
 from tests.blog.conftest import form_data
-from tests.factories import AuthorFactory
+from tests.blog.images import jpeg
+from tests.factories import AuthorFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
 POST_NUMBERS = itertools.count()
@@ -59,3 +62,23 @@ def test_a_real_video_is_stored_under_a_generated_name_with_its_true_extension(
 def test_a_video_named_like_a_web_page_is_stored_as_the_video_it_is(client, editor):
     assert upload(client, "page.html", MP4, content_type="text/html").status_code == 302
     assert re.fullmatch(r"blog/video/page-[0-9a-f]{12}\.mp4", Post.objects.get().video_file.name)
+
+
+def test_an_uploaded_video_without_a_still_image_shows_our_play_card(client):
+    post = PostFactory.build(title="Back stretch", slug="back-stretch", author=AuthorFactory())
+    post.video_file.save("stretch.mp4", ContentFile(MP4), save=False)
+    post_write(post=post)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f'<a class="video-card__play" href="{post.video_file.url}"' in page
+    assert 'Play the video<span class="visually-hidden">: Back stretch</span>' in page
+    assert "<video" not in page
+
+
+def test_an_uploaded_video_with_a_still_image_is_the_browsers_player(client):
+    post = PostFactory.build(title="Back stretch", slug="back-stretch", author=AuthorFactory())
+    post.video_file.save("stretch.mp4", ContentFile(MP4), save=False)
+    post.video_poster.save("still.jpg", jpeg(), save=False)
+    post_write(post=post)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f'poster="{post.video_poster.url}"' in page
+    assert "video-card__play" not in page

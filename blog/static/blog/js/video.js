@@ -19,4 +19,19 @@
       iframe.focus();
     });
   });
+  // An uploaded video without a still image: the play card becomes the player, already playing.
+  document.querySelectorAll(".video-card__play[data-video-src]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var video = document.createElement("video");
+      video.src = link.dataset.videoSrc;
+      video.controls = true;
+      video.autoplay = true;
+      video.playsInline = true;
+      video.className = "video-card__video";
+      video.setAttribute("aria-label", link.dataset.videoTitle || "Video");
+      link.replaceWith(video);
+      video.focus();
+    });
+  });
 })();
