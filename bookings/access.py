@@ -8,12 +8,16 @@ booking (for example a bookkeeper with view permission) sees only whether intake
 from .models import Appointment, Therapist
 
 FRONT_DESK_GROUP = "Front desk"
+# Runs the clinic: therapists, services, rooms and staff accounts, and everything the front desk sees.
+CLINIC_OWNER_GROUP = "Clinic owner"
 
 
 def is_front_desk(user) -> bool:
+    """True for staff with the front desk's view of the clinic (every schedule, every intake): the
+    front desk, the clinic's owner and superusers."""
     if not (user.is_active and user.is_staff):
         return False
-    return user.is_superuser or user.groups.filter(name=FRONT_DESK_GROUP).exists()
+    return user.is_superuser or user.groups.filter(name__in=[FRONT_DESK_GROUP, CLINIC_OWNER_GROUP]).exists()
 
 
 def reads_health_data(user) -> bool:

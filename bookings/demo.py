@@ -9,12 +9,14 @@ from django.utils import timezone
 
 from core.demo import grant, portrait_placeholder
 
+from .access import CLINIC_OWNER_GROUP
 from .availability import slots_available
 from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, WorkingHours
 from .services import ClientDetails, SlotTaken, appointment_book
 
 STAFF_USERNAME = "frontdesk"
 STAFF_PASSWORD = "demo-clinic-2026"
+OWNER_USERNAME = "owner"
 
 ROOMS = [("Willow room", "willow"), ("Cedar room", "cedar"), ("Birch room (hot stone)", "birch")]
 
@@ -163,14 +165,26 @@ FRONT_DESK_PERMISSIONS = {
     ],
 }
 EDITOR_PERMISSIONS: dict[str, list[str]] = {}
+_MANAGE = ("add", "change", "delete", "view")
+OWNER_PERMISSIONS = {
+    "bookings": [
+        *FRONT_DESK_PERMISSIONS["bookings"],
+        *(f"{action}_{model}" for model in ("room", "service", "therapist") for action in _MANAGE),
+        "change_bookingpolicy",
+    ],
+    # Staff accounts; clinic/admin.py keeps superuser rights and superusers' accounts out of an owner's reach.
+    "auth": ["add_user", "change_user", "view_user", "view_group"],
+}
 
 
 def seed(*, stdout) -> None:
     User = get_user_model()
     front_desk, _ = Group.objects.get_or_create(name="Front desk")
     editors, _ = Group.objects.get_or_create(name="Editors")
+    owners, _ = Group.objects.get_or_create(name=CLINIC_OWNER_GROUP)
     grant(front_desk, FRONT_DESK_PERMISSIONS)
     grant(editors, EDITOR_PERMISSIONS)
+    grant(owners, OWNER_PERMISSIONS)
 
     staff, created = User.objects.get_or_create(
         username=STAFF_USERNAME,
@@ -181,6 +195,15 @@ def seed(*, stdout) -> None:
         staff.set_password(STAFF_PASSWORD)
         staff.save()
         staff.groups.add(front_desk, editors)
+    owner, created = User.objects.get_or_create(
+        username=OWNER_USERNAME,
+        defaults={"first_name": "Robin", "last_name": "Hale", "email": "owner@riverside-massage.example"},
+    )
+    if created:
+        owner.is_staff = True
+        owner.set_password(STAFF_PASSWORD)
+        owner.save()
+        owner.groups.add(owners, editors)
 
     rooms = {}
     for name, slug in ROOMS:

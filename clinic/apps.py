@@ -11,6 +11,11 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic site"
 
     def ready(self):
+        from django.contrib import admin
+
+        from . import staffaccounts
+
+        staffaccounts.register(admin.site)
         httpcache.cacheable("home", seconds=300, depends_on=("bookings", "blog"))
         httpcache.cacheable("privacy", seconds=300)
         httpcache.cacheable("robots_txt", seconds=3600)

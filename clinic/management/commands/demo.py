@@ -7,7 +7,20 @@ from io import StringIO
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from bookings.demo import STAFF_PASSWORD, STAFF_USERNAME
+from bookings.demo import OWNER_USERNAME, STAFF_PASSWORD, STAFF_USERNAME
+
+
+def welcome(addrport: str) -> str:
+    """Where the site is and the staff logins to try it with."""
+    return (
+        f"\nThe clinic site: http://{addrport}/\n"
+        f"Staff admin:     http://{addrport}/admin/\n"
+        f"  front desk:    user {STAFF_USERNAME!r}, password {STAFF_PASSWORD!r} (schedule, bookings, blog)\n"
+        f"  clinic owner:  user {OWNER_USERNAME!r}, password {STAFF_PASSWORD!r} "
+        "(also therapists, services, rooms, staff accounts)\n"
+        "  Both read clients' health data: with DEBUG off they sign in with an authenticator app too.\n"
+        "Emails are printed here. Press Ctrl-C to stop the site and the worker.\n"
+    )
 
 
 class Command(BaseCommand):
@@ -24,13 +37,7 @@ class Command(BaseCommand):
         call_command("seed_demo")
         # The worker below runs the outbox sweep, reminder catch-up and daily intake erasure from here on.
         call_command("schedule_tasks", stdout=StringIO())
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nThe clinic site: http://{addrport}/\n"
-                f"Staff admin:     http://{addrport}/admin/  (user {STAFF_USERNAME!r}, password {STAFF_PASSWORD!r})\n"
-                "Emails are printed here. Press Ctrl-C to stop the site and the worker.\n"
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(welcome(addrport)))
         python = sys.executable
         children = [
             subprocess.Popen([python, "manage.py", "runserver", addrport, "--noreload"]),

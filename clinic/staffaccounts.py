@@ -1,0 +1,39 @@
+"""Staff accounts in the admin, for the clinic's owner as much as for superusers.
+
+Django's user admin lets anyone who may change accounts tick "superuser" or hand out single
+permissions, on any account, their own included. An owner manages the staff's accounts and the
+groups they are in; making superusers, granting permissions one by one and changing a superuser's
+account (or password) stay with superusers.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+
+class StaffAccountAdmin(UserAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [field for field in SUPERUSER_ONLY_FIELDS if field not in fields]
+        return fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+def register(site: admin.AdminSite) -> None:
+    """Put ``StaffAccountAdmin`` in place of Django's (called once the admin has found every app's admin)."""
+    User = get_user_model()
+    if site.is_registered(User):
+        site.unregister(User)
+    site.register(User, StaffAccountAdmin)
