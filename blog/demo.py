@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from bookings.models import Therapist
@@ -293,9 +294,11 @@ def seed(*, stdout) -> None:
             post.hero_alt = alt
             post.hero_image.save(f"{data['slug']}.jpg", landscape(image_seed), save=False)
         if "video" in data:
-            for field, extension in ((post.video_file, "mp4"), (post.video_poster, "jpg")):
-                with (DEMO_ASSETS / f"{data['video']}.{extension}").open("rb") as asset:
-                    field.save(f"{data['video']}.{extension}", File(asset), save=False)
+            # Assigned, not saved here: the video's name takes the extension its content proves
+            # (core.uploads.VideoUploadTo) only when the content is there as the post is saved.
+            post.video_file = ContentFile((DEMO_ASSETS / f"{data['video']}.mp4").read_bytes(), f"{data['video']}.mp4")
+            with (DEMO_ASSETS / f"{data['video']}.jpg").open("rb") as asset:
+                post.video_poster.save(f"{data['video']}.jpg", File(asset), save=False)
         post_write(post=post)
         post.categories.set([categories[slug] for slug in data["categories"]])
         created += 1

@@ -43,6 +43,7 @@ def test_demo_videos_are_our_own_files_and_nothing_points_at_a_video_host(demo, 
     assert not Post.objects.exclude(video_url="").exists()
     assert not Post.objects.filter(body_html__contains="video-facade").exists()
     post = Post.objects.get(slug="video-a-back-stretch-for-the-end-of-the-shift")
+    assert post.video_file.name.endswith(".mp4")  # served as a video, not as a download
     with post.video_file.open("rb") as video:
         assert video.read(12)[4:8] == b"ftyp"  # an MP4 container, not an empty placeholder
     page = client.get(post.get_absolute_url()).content.decode()
