@@ -224,10 +224,10 @@ class PostAdmin(admin.ModelAdmin):
         asked = form.cleaned_data.get("slug", "")
         services.post_write(post=obj)
         if obj.slug != asked:
-            reason = f"“{asked}” is another post's address" if asked else "the slug was left empty"
+            reason = f"“{asked}” is another post's address, so this" if asked else "The slug was left empty, so this"
             self.message_user(
                 request,
-                f"This post's address is {obj.get_absolute_url()} (slug “{obj.slug}”): {reason}.",
+                f"{reason} post's address is {obj.get_absolute_url()} (slug “{obj.slug}”).",
                 messages.WARNING if asked else messages.INFO,
             )
 

@@ -66,7 +66,7 @@ def test_a_video_named_like_a_web_page_is_stored_as_the_video_it_is(client, edit
 
 def test_an_uploaded_video_without_a_still_image_shows_our_play_card(client):
     post = PostFactory.build(title="Back stretch", slug="back-stretch", author=AuthorFactory())
-    post.video_file.save("stretch.mp4", ContentFile(MP4), save=False)
+    post.video_file = ContentFile(MP4, "stretch.mp4")
     post_write(post=post)
     page = client.get(post.get_absolute_url()).content.decode()
     assert f'<a class="video-card__play" href="{post.video_file.url}"' in page
@@ -76,7 +76,7 @@ def test_an_uploaded_video_without_a_still_image_shows_our_play_card(client):
 
 def test_an_uploaded_video_with_a_still_image_is_the_browsers_player(client):
     post = PostFactory.build(title="Back stretch", slug="back-stretch", author=AuthorFactory())
-    post.video_file.save("stretch.mp4", ContentFile(MP4), save=False)
+    post.video_file = ContentFile(MP4, "stretch.mp4")
     post.video_poster.save("still.jpg", jpeg(), save=False)
     post_write(post=post)
     page = client.get(post.get_absolute_url()).content.decode()

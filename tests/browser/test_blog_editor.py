@@ -10,11 +10,23 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from blog.models import Post
-from tests.factories import AuthorFactory, PostFactory, SeriesFactory, StaffUserFactory
+from blog.demo import DEMO_ASSETS
+from blog.models import Author, Post
+from blog.services import post_write
+from core.demo import portrait_placeholder
+from tests.browser.axe import axe_violations
+from tests.factories import (
+    AuthorFactory,
+    CategoryFactory,
+    PostFactory,
+    SeriesFactory,
+    StaffUserFactory,
+    TherapistFactory,
+)
 
 BODY = """Part 2 of #healingthestride. Keep up the calf raises from the first exercise two posts ago.
 
@@ -112,3 +124,115 @@ def test_editor_list_shows_scheduled_status_and_filters(live_server, page, scree
     expect(page).to_have_url(re.compile(r"q=Already"))
     expect(page.locator("#result_list")).not_to_contain_text("Coming soon")
     screenshot("admin-list")
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_a_second_post_with_the_same_title_is_saved_under_a_numbered_address(live_server, page, screenshot):
+    author = make_editor()
+    series = SeriesFactory(title="Healing the stride")
+    PostFactory(title="Single-leg balance", slug="single-leg-balance", series=series, series_part=1, author=author)
+
+    log_in_as_editor(page, live_server, "/admin/blog/post/add/")
+    page.get_by_label("Title").fill("Single-leg balance")
+    page.get_by_label("Title").press("End")  # the admin fills the slug on keyup
+    expect(page.locator("#id_slug")).to_have_value("single-leg-balance")
+    page.locator("#id_body").fill("Stand on a folded towel this week. #balance")
+    page.locator("#id_status").select_option("published")
+    page.locator("#id_series").select_option(label="Healing the stride")
+    page.locator("#id_series_part").fill("2")
+    expect(page.get_by_label("Home page position")).to_be_visible()
+    screenshot("admin-post-form")
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("/blog/single-leg-balance-2/")
+    expect(page.locator(".messagelist")).not_to_contain_text("already exists")
+    expect(page.locator("#id_slug")).to_have_value("single-leg-balance-2")
+    screenshot("numbered-address-message")
+    post = Post.objects.get(slug="single-leg-balance-2")
+    assert post.title == "Single-leg balance"
+
+    visitor = page.context.browser.new_context().new_page()
+    visitor.goto(live_server.url + post.get_absolute_url())
+    expect(visitor.get_by_text("Part 2 of 2 · Healing the stride")).to_be_visible()
+    expect(
+        visitor.get_by_role("link", name="← Previous: Single-leg balance (Part 1 of Healing the stride)")
+    ).to_be_visible()
+    visitor.context.close()
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_an_editor_pins_an_old_post_to_the_home_page_from_the_post_list(live_server, page, screenshot):
+    author = make_editor()
+    featured = CategoryFactory(slug="featured", name="Featured")
+    old = PostFactory(
+        title="An old favourite", author=author, categories=[featured], publish_at=timezone.now() - timedelta(days=400)
+    )
+    for day in range(3):
+        PostFactory(title=f"Newer featured {day}", author=author, categories=[featured])
+    with_photo = TherapistFactory(name="Maya Okafor", slug="maya-okafor", position=0)
+    with_photo.photo.save("maya.png", portrait_placeholder("Maya Okafor", hue=(120, 70, 60)))
+    TherapistFactory(name="Lena Brandt", slug="lena-brandt", position=1)
+
+    log_in_as_editor(page, live_server, "/admin/blog/post/")
+    row = page.locator("#result_list tr", has_text="An old favourite")
+    row.locator("input[name$='-home_position']").fill("1")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messagelist")).to_contain_text("successfully")
+    old.refresh_from_db()
+    assert old.home_position == 1
+
+    page.goto(live_server.url + "/")
+    blog = page.locator("section[aria-labelledby='blog-heading'] .post-cards")
+    expect(blog.locator(".card-title").first).to_have_text("An old favourite")
+    portrait = page.locator("section[aria-labelledby='team-heading'] .portrait--initials")
+    expect(portrait).to_have_text("LB")
+    box = portrait.bounding_box()
+    photo = page.locator("section[aria-labelledby='team-heading'] img.portrait").bounding_box()
+    assert round(box["width"]) == round(box["height"]) == 120
+    assert (round(photo["y"]), round(photo["height"])) == (round(box["y"]), round(box["height"]))
+    screenshot("home-photo-less-therapist")
+    assert axe_violations(page) == []
+    page.goto(live_server.url + "/blog/")
+    expect(page.locator("section[aria-labelledby='featured-heading']")).to_contain_text("An old favourite")
+
+
+@pytest.mark.parametrize("viewport", ["desktop"])
+def test_an_editor_links_an_author_to_a_therapist_without_a_failing_user_search(live_server, page, screenshot):
+    make_editor()
+    therapist = TherapistFactory(name="Priya Natarajan", user=StaffUserFactory(username="priya", first_name="Priya"))
+    StaffUserFactory(username="bookkeeper")
+    log_in_as_editor(page, live_server, "/admin/blog/author/add/")
+    page.locator("#id_name").fill("Priya")
+    page.locator("#id_name").press("End")  # the admin fills the slug on keyup
+    page.get_by_label("Therapist").select_option(label=str(therapist))
+    user = page.locator("#id_user")
+    expect(user.locator("option", has_text="(priya)")).to_have_count(1)
+    expect(user.locator("option", has_text="bookkeeper")).to_have_count(0)
+    expect(page.get_by_text("The results could not be loaded.")).to_have_count(0)
+    screenshot("author-form")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    author = Author.objects.get(slug="priya")
+    assert author.therapist == therapist and author.user == therapist.user
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_video_without_a_still_image_shows_a_play_card_that_plays_it(live_server, page, screenshot):
+    post = PostFactory.build(title="A back stretch for the end of the shift", slug="back-stretch", author=make_editor())
+    post.video_file = ContentFile((DEMO_ASSETS / "back-stretch.mp4").read_bytes(), "back-stretch.mp4")
+    post_write(post=post)
+    foreign = []
+    page.on("request", lambda r: None if r.url.startswith(live_server.url) else foreign.append(r.url))
+
+    page.goto(live_server.url + post.get_absolute_url())
+    card = page.get_by_role("link", name=re.compile(r"^Play the video ?: A back stretch for the end of the shift$"))
+    expect(card).to_be_visible()
+    assert page.locator("video").count() == 0
+    assert axe_violations(page) == []
+    screenshot("play-card")
+    card.click()
+    video = page.locator("video.video-card__video")
+    expect(video).to_be_visible()
+    expect(video).to_be_focused()
+    assert page.evaluate("() => document.querySelector('video').src").endswith(".mp4")
+    assert foreign == []
