@@ -70,6 +70,7 @@ class Visitor:
         self.handler = WSGIHandler()
         self.factory = RequestFactory()
         self.sent = 0
+        self.cpu_ms = 0.0  # this process's CPU time for the last request: what a busy machine cannot inflate much
 
     def get(self, url: str, *, count: bool = False) -> tuple[float, int]:
         """Ask for ``url``; returns the ms it took and, with ``count``, the queries it made."""
@@ -90,11 +91,12 @@ class Visitor:
         captured = CaptureQueriesContext(connection) if count else None
         if captured is not None:
             captured.__enter__()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.thread_time()
         result = self.handler(environ, lambda code, headers, *_: status.append(code))
         b"".join(result)
         result.close()
         elapsed = (time.perf_counter() - started) * 1000
+        self.cpu_ms = (time.thread_time() - cpu_started) * 1000
         if captured is not None:
             captured.__exit__(None, None, None)
         if not status[0].startswith("200"):
@@ -124,6 +126,7 @@ def measure(runs: int, tree: str) -> dict:
     request, forget = visitor.get, caches_forget
 
     timings = {mode: {key: [] for key in pages} for mode in MODES}
+    cpu = {key: [] for key in pages}
     queries = {mode: {key: set() for key in pages} for mode in MODES}
     for mode in MODES:
         settings.PUBLIC_PAGE_CACHE = mode == "cached"
@@ -141,8 +144,11 @@ def measure(runs: int, tree: str) -> dict:
                     queries[mode][key].add(number)
                 else:
                     timings[mode][key].append(elapsed)
+                    if mode == "uncached":
+                        cpu[key].append(visitor.cpu_ms)
     return {
         "timings": timings,
+        "cpu": cpu,
         "queries": {mode: {key: sorted(found) for key, found in by.items()} for mode, by in queries.items()},
         "pages": pages,
         "counts": bigclinic.counts(),
@@ -221,11 +227,13 @@ def merged(results: list[dict]) -> dict:
             for key in first["timings"][mode]:
                 first["timings"][mode][key] += later["timings"][mode][key]
                 first["queries"][mode][key] = sorted({*first["queries"][mode][key], *later["queries"][mode][key]})
+        for key in first["cpu"]:
+            first["cpu"][key] += later["cpu"][key]
     return first
 
 
 def summary(result: dict) -> dict:
-    return {
+    numbers = {
         mode: {
             key: {
                 "median": statistics.median(values),
@@ -236,6 +244,9 @@ def summary(result: dict) -> dict:
         }
         for mode, by in result["timings"].items()
     }
+    for key, values in result["cpu"].items():
+        numbers["uncached"][key]["cpu"] = statistics.median(values)
+    return numbers
 
 
 def queries_text(found: list[int]) -> str:
@@ -245,7 +256,7 @@ def queries_text(found: list[int]) -> str:
 def print_table(title: str, numbers: dict) -> None:
     print(title)
     header = (
-        f"{'page':<26} {'uncached ms':>11} {'p90':>6} {'queries':>7}   {'cold ms':>8} {'queries':>7}   "
+        f"{'page':<26} {'uncached ms':>11} {'p90':>6} {'cpu':>6} {'queries':>7}   {'cold ms':>8} {'queries':>7}   "
         f"{'cached ms':>9} {'p90':>6} {'queries':>7}  target (uncached median)"
     )
     print(header)
@@ -255,7 +266,7 @@ def print_table(title: str, numbers: dict) -> None:
         target = TARGETS.get(key, PAGE_TARGET)
         verdict = "" if target is None else f"<= {target:g} ms {'met' if miss['median'] <= target else 'MISSED'}"
         print(
-            f"{label:<26} {miss['median']:>11.2f} {miss['p90']:>6.2f} {queries_text(miss['queries']):>7}   "
+            f"{label:<26} {miss['median']:>11.2f} {miss['p90']:>6.2f} {miss['cpu']:>6.2f} {queries_text(miss['queries']):>7}   "
             f"{cold['median']:>8.2f} {queries_text(cold['queries']):>7}   "
             f"{hit['median']:>9.2f} {hit['p90']:>6.2f} {queries_text(hit['queries']):>7}  {verdict}"
         )
@@ -361,8 +372,8 @@ def main() -> None:
         print_table(f"{name} ({found[0]['commit']}): median and p90 ms, queries per request", numbers[name])
     if len(trees) == 2:
         before, after = numbers[args.against], numbers["this tree"]
-        print("before -> after, median ms (queries)")
-        header = f"{'page':<26} {'uncached':>22} {'cold':>22} {'cached':>22}"
+        print("before -> after: median ms (queries per request); cpu: this process's CPU ms per uncached request")
+        header = f"{'page':<26} {'uncached':>24} {'cpu':>16} {'cold':>24} {'cached':>20}"
         print(header)
         print("-" * len(header))
         for label, key in PAGES:
@@ -373,7 +384,9 @@ def main() -> None:
                     f"{old['median']:.2f} ({queries_text(old['queries'])}) -> {new['median']:.2f} "
                     f"({queries_text(new['queries'])})"
                 )
-            print(f"{label:<26} " + " ".join(f"{cell:>22}" for cell in cells))
+            old_cpu, new_cpu = before["uncached"][key]["cpu"], after["uncached"][key]["cpu"]
+            cells.insert(1, f"{old_cpu:.2f} -> {new_cpu:.2f}")
+            print(f"{label:<26} {cells[0]:>24} {cells[1]:>16} {cells[2]:>24} {cells[3]:>20}")
         print()
     for key, path in first["pages"].items():
         print(f"  {key}: {path}")
