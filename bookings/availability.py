@@ -8,7 +8,7 @@ no slot falls in the missing hour, and on the fall-back day the repeated hour yi
 instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 """
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -58,21 +58,18 @@ class Slot:
 
 
 class _Busy:
-    """Disjoint, sorted busy intervals (epoch seconds) with an O(log n) overlap test."""
+    """Disjoint busy intervals (epoch seconds), sorted: their starts and their ends, both ascending."""
 
     def __init__(self, intervals: list[tuple[int, int]]):
-        merged: list[list[int]] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
         for start, end in sorted(intervals):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
+            if self.ends and start <= self.ends[-1]:  # touches or overlaps the one before: one interval
+                if end > self.ends[-1]:
+                    self.ends[-1] = end
             else:
-                merged.append([start, end])
-        self.starts = [start for start, _ in merged]
-        self.ends = [end for _, end in merged]
-
-    def is_free(self, start: int, end: int) -> bool:
-        index = bisect_left(self.starts, end) - 1
-        return index < 0 or self.ends[index] <= start
+                self.starts.append(start)
+                self.ends.append(end)
 
 
 def _epoch(moment: datetime) -> int:
@@ -185,13 +182,14 @@ def slots_available(
         order = range(len(therapists))
         if therapist is None:
             # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-            order = sorted(order, key=lambda i: booked_per_day.get((therapists[i].pk, day_index), 0))
+            order = sorted(order, key=lambda i: booked_per_day.get((therapist_ids[i], day_index), 0))
         # One pass per therapist-day over its working intervals and sorted busy intervals gives its free
         # start times; then one pass over the distinct times, where the room check is shared by everyone.
         free_at: dict[int, list[int]] = defaultdict(list)
         opening: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
+        weekday = day.weekday()
         for index in order:
-            intervals = hours.get((therapists[index].pk, day.weekday()))
+            intervals = hours.get((therapist_ids[index], weekday))
             if not intervals:
                 continue
             moments = []
@@ -214,9 +212,10 @@ def slots_available(
                 moments = sorted(set(moments))  # overlapping intervals must not offer a time twice
             for moment in moments:
                 free_at[moment].append(index)
-        for moment in sorted(free_at):
-            until = moment + blocked
-            room_id = next((pk for pk, room in busy_by_room if room.is_free(moment, until)), None)
+        moments = sorted(free_at)
+        room_of = _first_free_rooms(moments, blocked=blocked, rooms=busy_by_room)
+        for moment in moments:
+            room_id = room_of.get(moment)
             if room_id is None:
                 continue
             free = free_at[moment]
@@ -260,6 +259,30 @@ def _free_starts(
     if low <= high:
         free += range(opens + low * step, opens + (high + 1) * step, step)
     return free
+
+
+def _first_free_rooms(moments: list[int], *, blocked: int, rooms: list[tuple[int, _Busy]]) -> dict[int, int]:
+    """For each of the ascending start times, the first room (in ``rooms`` order) free from it for ``blocked``
+    seconds; times with no free room are left out. One pass over each room's busy intervals."""
+    room_of: dict[int, int] = {}
+    if not moments:
+        return room_of
+    waiting = moments
+    for room_id, busy in rooms:
+        starts, ends = busy.starts, busy.ends
+        still = []
+        index, count = bisect_right(ends, waiting[0]), len(ends)
+        for moment in waiting:
+            while index < count and ends[index] <= moment:  # over before this start, so before every later one
+                index += 1
+            if index < count and starts[index] < moment + blocked:
+                still.append(moment)
+            else:
+                room_of[moment] = room_id
+        if not still:
+            break
+        waiting = still
+    return room_of
 
 
 def _booked_per_day(booked_starts: dict[int, list[int]], days: list[date], tz) -> dict[tuple[int, int], int]:
