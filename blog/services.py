@@ -151,7 +151,8 @@ def post_tags_sync(*, post: Post, text_tags: dict[str, Counter] | None = None) -
     tags = {tag.slug: tag for tag in Tag.objects.filter(slug__in=wanted)}
     for slug, counts in wanted.items():
         if slug not in tags:
-            tags[slug] = Tag.objects.create(slug=slug, name=counts.most_common(1)[0][0])
+            # get_or_create: a post saved at the same moment may bring the same new tag.
+            tags[slug], _ = Tag.objects.get_or_create(slug=slug, defaults={"name": counts.most_common(1)[0][0]})
     PostTag.objects.filter(post=post).exclude(tag__slug__in=wanted).delete()
     for slug, counts in wanted.items():
         spelling, _ = counts.most_common(1)[0]
