@@ -221,9 +221,9 @@ class PostAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        asked = form.cleaned_data.get("slug", "")
+        asked = form.cleaned_data.get("slug")  # None from the post list, which edits only the home page position
         services.post_write(post=obj)
-        if obj.slug != asked:
+        if asked is not None and obj.slug != asked:
             reason = f"“{asked}” is another post's address, so this" if asked else "The slug was left empty, so this"
             self.message_user(
                 request,
