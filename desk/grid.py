@@ -9,7 +9,7 @@ free slot that links to the booking form.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from math import ceil
 
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 
 from bookings.availability import clinic_tz
 from bookings.models import Appointment, BookingPolicy, Closure, Room, Therapist, TimeOff, WorkingHours
-from core.clinictime import clinic_time
+from core.clinictime import clinic_time, clinic_time_range
 
 DEFAULT_HOURS = (time(9), time(17))
 STATUS_LABELS = {"booked": "Booked", "arrived": "Arrived", "completed": "Completed", "no_show": "No-show"}
@@ -32,6 +32,7 @@ class Block:
     state: str
     label: str
     colour: int  # one of six service colours
+    intake: str = ""
 
 
 @dataclass
@@ -68,15 +69,39 @@ class DayGrid:
     now_fraction: float
 
 
+INTAKE_FLAGS = (
+    ("intake_pregnant", "pregnant"),
+    ("intake_areas_to_avoid", "areas to avoid"),
+    ("intake_injuries", "injuries"),
+    ("intake_medications", "medication"),
+    ("intake_allergies", "allergies"),
+)
+
+
+def intake_flags(appointment: Appointment) -> str:
+    """Which intake questions have an answer, in a word each: the grid shows that much, the session page the rest."""
+    return "; ".join(
+        word for field, word in INTAKE_FLAGS if str(getattr(appointment, field)).strip() not in ("", "False")
+    )
+
+
 def appointment_state(appointment: Appointment) -> str:
     if appointment.status == Appointment.Status.BOOKED and appointment.arrived_at is not None:
         return "arrived"
     return appointment.status
 
 
-def _minutes(moment: datetime, tz) -> int:
-    local = moment.astimezone(tz)
-    return local.hour * 60 + local.minute
+def _minutes(moment: datetime, day_start: datetime) -> int:
+    """Minutes elapsed since the day's first instant: on a clock-change day the grid has 23 or 25 hours."""
+    return int((moment - day_start).total_seconds() // 60)
+
+
+def _wall(day: date, clock: time, day_start: datetime, tz) -> int:
+    return _minutes(datetime.combine(day, clock, tzinfo=tz), day_start)
+
+
+def _moment(day_start: datetime, minute: int) -> datetime:
+    return (day_start.astimezone(UTC) + timedelta(minutes=minute)).astimezone(day_start.tzinfo)
 
 
 def day_appointments(day: date, *, tz) -> list[Appointment]:
@@ -103,29 +128,27 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
     closure = Closure.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list("reason", flat=True).first()
     day_start = datetime.combine(day, time.min, tzinfo=tz)
     day_end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    day_length = _minutes(day_end, day_start)
     time_off: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for therapist_id, starts_at, ends_at, reason in TimeOff.objects.filter(
         starts_at__lt=day_end, ends_at__gt=day_start
     ).values_list("therapist_id", "starts_at", "ends_at", "reason"):
-        first = 0 if starts_at <= day_start else _minutes(starts_at, tz)
-        last = 24 * 60 if ends_at >= day_end else _minutes(ends_at, tz)
+        first = 0 if starts_at <= day_start else _minutes(starts_at, day_start)
+        last = day_length if ends_at >= day_end else _minutes(ends_at, day_start)
         time_off[therapist_id].append((first, last, reason))
     appointments = day_appointments(day, tz=tz)
     active = [a for a in appointments if a.status != Appointment.Status.CANCELLED]
 
     intervals = [interval for spans in hours.values() for interval in spans] or [DEFAULT_HOURS]
-    opens = min(start.hour * 60 + start.minute for start, _ in intervals)
-    closes = max(end.hour * 60 + end.minute for _, end in intervals)
+    opens = min(_wall(day, start, day_start, tz) for start, _ in intervals)
+    closes = max(_wall(day, end, day_start, tz) for _, end in intervals)
     for appointment in active:
-        opens = min(opens, _minutes(appointment.starts_at, tz))
-        closes = max(closes, _minutes(appointment.blocked_until, tz) if appointment.blocked_until < day_end else 1440)
+        opens = min(opens, _minutes(appointment.starts_at, day_start))
+        closes = max(closes, min(day_length, _minutes(appointment.blocked_until, day_start)))
     opens -= opens % step
-    closes = min(1440, closes + (-closes) % step)
+    closes = min(day_length, closes + (-closes) % step)
     row_of = {minute: index + 2 for index, minute in enumerate(range(opens, closes, step))}
-    rows = [
-        (row, f"{clinic_time(day_start.replace(hour=m // 60, minute=m % 60))}", m % 60 == 0)
-        for m, row in row_of.items()
-    ]
+    rows = [(row, clinic_time(_moment(day_start, m)), _moment(day_start, m).minute == 0) for m, row in row_of.items()]
 
     if by == "room":
         columns = [Column(key=f"room-{room.pk}", title=room.name, room=room) for room in rooms]
@@ -142,8 +165,8 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
         )
         if column is None:
             continue
-        first = _minutes(appointment.starts_at, tz)
-        until = _minutes(appointment.blocked_until, tz) if appointment.blocked_until < day_end else 1440
+        first = _minutes(appointment.starts_at, day_start)
+        until = min(day_length, _minutes(appointment.blocked_until, day_start))
         start_row = row_of.get(first - first % step, 2)
         span = max(1, ceil((until - (first - first % step)) / step))
         total = max(1, until - first)
@@ -156,17 +179,21 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
                 span=span,
                 cleanup_share=round(100 * cleanup / total),
                 state=state,
-                label=f"{clinic_time(appointment.starts_at)}–{clinic_time(appointment.ends_at)}",
+                label=clinic_time_range(appointment.starts_at, appointment.ends_at),
                 colour=appointment.service_id % 6,
+                intake=intake_flags(appointment),
             )
         )
         column.appointments.append(appointment)
         busy[column.key].update(range(start_row, start_row + span))
 
-    open_any = [(s.hour * 60 + s.minute, e.hour * 60 + e.minute) for s, e in intervals] if hours else []
+    open_any = [(_wall(day, s, day_start, tz), _wall(day, e, day_start, tz)) for s, e in intervals] if hours else []
     for column in columns:
         spans = (
-            [(s.hour * 60 + s.minute, e.hour * 60 + e.minute) for s, e in hours.get(column.therapist.pk, ())]
+            [
+                (_wall(day, s, day_start, tz), _wall(day, e, day_start, tz))
+                for s, e in hours.get(column.therapist.pk, ())
+            ]
             if column.therapist
             else open_any
         )
@@ -174,7 +201,7 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
         for minute, row in row_of.items():
             if row in busy[column.key]:
                 continue
-            start = datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz)
+            start = _moment(day_start, minute)
             label = clinic_time(start)
             if closure:
                 column.cells.append(Cell(row, "closed", f"Closed: {closure}", start))
@@ -195,7 +222,7 @@ def day_grid(day: date, *, by: str = "therapist", now: datetime) -> DayGrid:
 
     now_row, now_fraction = None, 0.0
     if day_start <= now < day_end:
-        minute = _minutes(now, tz)
+        minute = _minutes(now, day_start)
         if opens <= minute < closes:
             now_row = 2 + (minute - opens) // step
             now_fraction = round(((minute - opens) % step) / step, 2)

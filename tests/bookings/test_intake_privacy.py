@@ -80,8 +80,9 @@ def test_another_therapist_never_reads_it_even_asking_for_the_colleagues_schedul
     assert "Almond oil" in html
 
 
-def test_the_front_desk_reads_every_intake_on_the_schedule(client, scene):
-    html = login(client, front_desk_user()).get(SCHEDULE).content.decode()
+def test_the_front_desk_reads_every_intake_at_the_desk(client, scene):
+    login(client, front_desk_user())
+    html = "".join(client.get(f"/staff/sessions/{appointment.pk}/").content.decode() for appointment in scene)
     assert SECRET in html and "Almond oil" in html
 
 
