@@ -15,8 +15,9 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -161,17 +162,31 @@ def posts_related(post: Post, *, limit: int = 3) -> list[Post]:
     category_ids = [c.pk for c in post.categories.all() if c.slug != Category.FEATURED_SLUG]
     if not tag_ids and not category_ids:
         return []
-    # An empty IN () would void the whole count, so each kind of overlap is only counted when there is one.
-    shared_tags = Count("tags", filter=Q(tags__in=tag_ids), distinct=True) if tag_ids else Value(0)
-    shared_categories = (
-        Count("categories", filter=Q(categories__in=category_ids), distinct=True) if category_ids else Value(0)
+    # Each kind of overlap is counted in the small link tables, for the posts that share something at all,
+    # rather than by joining every public post to all its tags and categories and grouping the lot.
+    shared = []
+    if tag_ids:
+        shared.append((PostTag.objects.filter(tag_id__in=tag_ids), 2))
+    if category_ids:
+        shared.append((Post.categories.through.objects.filter(category_id__in=category_ids), 1))
+    score = sum(
+        weight
+        * Coalesce(
+            Subquery(
+                links.filter(post_id=OuterRef("pk")).order_by().values("post_id").annotate(n=Count("*")).values("n")
+            ),
+            0,
+        )
+        for links, weight in shared
     )
+    sharing = Q()
+    for links, _ in shared:
+        sharing |= Q(pk__in=links.values("post_id"))
     candidates = (
         Post.objects.published()
+        .filter(sharing)
         .exclude(pk=post.pk)
-        .annotate(shared_tags=shared_tags, shared_categories=shared_categories)
-        .annotate(score=F("shared_tags") * 2 + F("shared_categories"))
-        .filter(score__gt=0)
+        .annotate(score=score)
         .select_related("author__therapist", "series")
         .order_by("-score", "-publish_at")
     )
@@ -185,8 +200,10 @@ def post_neighbours(post: Post) -> tuple[Post | None, Post | None]:
         .select_related("series")
         .only("title", "slug", "publish_at", "series_part", "series__title")
     )
-    previous = public.filter(Q(publish_at__lt=post.publish_at) | Q(publish_at=post.publish_at, pk__lt=post.pk))
-    following = public.filter(Q(publish_at__gt=post.publish_at) | Q(publish_at=post.publish_at, pk__gt=post.pk))
+    # A bound on publish_at alone lets the (status, publish_at) index start next to the post instead of
+    # filtering its way through the archive; a post published at the same instant is told apart by pk.
+    previous = public.filter(publish_at__lte=post.publish_at).exclude(publish_at=post.publish_at, pk__gte=post.pk)
+    following = public.filter(publish_at__gte=post.publish_at).exclude(publish_at=post.publish_at, pk__lte=post.pk)
     return (
         previous.order_by("-publish_at", "-pk").first(),
         following.order_by("publish_at", "pk").first(),

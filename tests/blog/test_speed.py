@@ -49,3 +49,54 @@ def test_a_list_page_reads_its_cached_sidebar_count_and_lifetime_in_two_round_tr
     assert response.status_code == 200
     assert "#shared" in response.content.decode()  # the sidebar's popular tags, from the cache
     assert len(cache_reads) == 2, cache_reads
+
+
+def test_related_posts_rank_shared_tags_double_then_categories_then_the_newest(django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blog.selectors import post_public_by_slug, posts_related
+
+    now = timezone.now()
+    running, sleep = CategoryFactory(slug="running"), CategoryFactory(slug="sleep")
+    featured = CategoryFactory(name="Featured", slug="featured")
+    post = PostFactory(slug="the-post", body="#calves #hips", categories=[running, featured])
+    PostFactory(title="One tag", body="#calves", publish_at=now - timedelta(days=5))
+    PostFactory(title="Two tags", body="#calves #hips", publish_at=now - timedelta(days=9))
+    PostFactory(title="Category, newer", body="#neck", categories=[running], publish_at=now - timedelta(days=1))
+    PostFactory(title="Category, older", body="#neck", categories=[running], publish_at=now - timedelta(days=2))
+    PostFactory(
+        title="One tag and the category", body="#hips", categories=[running], publish_at=now - timedelta(days=8)
+    )
+    PostFactory(title="Only featured", body="#neck", categories=[featured, sleep])
+    PostFactory(title="Scheduled twin", body="#calves #hips", publish_at=now + timedelta(days=1))
+    post = post_public_by_slug("the-post")
+    with django_assert_max_num_queries(1):
+        related = posts_related(post, limit=5)
+    assert [p.title for p in related] == [
+        "Two tags",
+        "One tag and the category",
+        "One tag",
+        "Category, newer",
+        "Category, older",
+    ]
+
+
+def test_neighbours_are_the_posts_just_before_and_after_even_at_the_same_instant():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from blog.selectors import post_neighbours
+
+    moment = timezone.now() - timedelta(days=3)
+    PostFactory(title="Much older", publish_at=moment - timedelta(days=30))
+    older = PostFactory(title="Older", publish_at=moment - timedelta(hours=1))
+    first, middle, last = (PostFactory(title=f"Same instant {n}", publish_at=moment) for n in range(3))
+    newer = PostFactory(title="Newer", publish_at=moment + timedelta(hours=1))
+    PostFactory(title="Scheduled", publish_at=timezone.now() + timedelta(days=1))
+    assert [p.pk for p in post_neighbours(middle)] == [first.pk, last.pk]
+    assert [p.pk for p in post_neighbours(first)] == [older.pk, middle.pk]
+    assert [p.pk for p in post_neighbours(last)] == [middle.pk, newer.pk]
+    assert post_neighbours(newer)[1] is None
