@@ -154,6 +154,18 @@ class PostAdminForm(forms.ModelForm):
             self._update_errors(error)
 
 
+class PostHomePositionForm(forms.ModelForm):
+    """A row of the post list: its home page position box is named after the post it orders."""
+
+    class Meta:
+        model = Post
+        fields = ["home_position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_position"].widget.attrs["aria-label"] = f"Home page position of “{self.instance.title}”"
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostAdminForm
@@ -185,6 +197,9 @@ class PostAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author__therapist").prefetch_related("categories")
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=PostHomePositionForm, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "author":
