@@ -35,7 +35,7 @@ class LatestPostsFeed(Feed):
         return posts_public()
 
     def items(self, obj=None):
-        return list(self.posts(obj).prefetch_related("tags")[:FEED_SIZE])
+        return list(self.posts(obj).prefetch_related("tags", "categories")[:FEED_SIZE])
 
     def item_title(self, item):
         return item.title

@@ -178,10 +178,9 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=Post.Status.PUBLISHED, publish_at__lte=timezone.now())
 
     def for_lists(self):
+        """Posts as cards and links show them: with author and series, without the article itself."""
         return (
-            self.select_related("author__therapist", "series")
-            .prefetch_related("categories")
-            .order_by("-publish_at", "-pk")
+            self.select_related("author__therapist", "series").defer("body", "body_html").order_by("-publish_at", "-pk")
         )
 
 

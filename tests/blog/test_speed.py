@@ -100,3 +100,47 @@ def test_neighbours_are_the_posts_just_before_and_after_even_at_the_same_instant
     assert [p.pk for p in post_neighbours(first)] == [older.pk, middle.pk]
     assert [p.pk for p in post_neighbours(last)] == [middle.pk, newer.pk]
     assert post_neighbours(newer)[1] is None
+
+
+@pytest.fixture
+def blog_with_links(db):
+    from tests.factories import SeriesFactory
+
+    featured = CategoryFactory(name="Featured", slug="featured")
+    running = CategoryFactory(name="Running", slug="running")
+    series = SeriesFactory()
+    posts = [
+        PostFactory(
+            body=f"#shared #tag{n}",
+            categories=[running, featured] if n % 4 == 0 else [running],
+            series=series if n < 4 else None,
+            series_part=n + 1 if n < 4 else None,
+        )
+        for n in range(14)
+    ]
+    return posts
+
+
+@pytest.mark.parametrize(
+    ("url", "cold", "warm"),
+    [
+        ("/", 5, 4),
+        ("/blog/", 7, 2),
+        ("/blog/tag/shared/", 7, 2),
+        ("/blog/category/running/", 7, 2),
+    ],
+)
+def test_list_pages_make_few_queries_and_fewer_once_the_blog_cache_is_warm(
+    client, blog_with_links, url, cold, warm, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(cold):
+        assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(warm):
+        assert client.get(url).status_code == 200
+
+
+def test_a_post_in_a_series_makes_seven_queries(client, blog_with_links, django_assert_max_num_queries):
+    """The post with its categories and tags, the posts before and after it, its series, its related posts."""
+    client.get(blog_with_links[2].get_absolute_url())
+    with django_assert_max_num_queries(7):
+        assert client.get(blog_with_links[2].get_absolute_url()).status_code == 200
