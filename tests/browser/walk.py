@@ -16,15 +16,15 @@ from tests.browser.public_pages import public_scene, public_states
 
 @dataclass
 class StateSeen:
-    """What one state showed: ``first_load`` is (gzip-compressed bytes, response count) for a state
-    reached by loading its address, None for one reached through a form."""
+    """What one state showed: ``first_load`` is (bytes as served, gzip-compressed bytes, response
+    count) for a state reached by loading its address, None for one reached through a form."""
 
     name: str
     violations: list[str]
     low_contrast_edges: list[str]
     foreign_requests: list[str]
     cookies_set: list[str]
-    first_load: tuple[int, int] | None
+    first_load: tuple[int, int, int] | None
 
 
 def walk_public_states(context, base_url: str) -> list[StateSeen]:
@@ -68,11 +68,7 @@ def walk_public_states(context, base_url: str) -> list[StateSeen]:
     return seen
 
 
-def _weigh(responses) -> tuple[int, int]:
-    """Gzip every response body as the production server would send it (the test server does not)."""
-    sizes = [
-        len(gzip.compress(response.body(), compresslevel=6))
-        for response in responses
-        if not 300 <= response.status < 400
-    ]
-    return sum(sizes), len(sizes)
+def _weigh(responses) -> tuple[int, int, int]:
+    """Every response body's size, and gzipped as the production server would send it (the test server does not)."""
+    bodies = [response.body() for response in responses if not 300 <= response.status < 400]
+    return sum(map(len, bodies)), sum(len(gzip.compress(body, compresslevel=6)) for body in bodies), len(bodies)

@@ -74,7 +74,7 @@ def test_static_pages_load_no_third_party_assets(client, db):
     content = client.get("/").content.decode()
     assert "cdn" not in content.lower()
     assert "fonts.googleapis" not in content
-    assert "/static/bootstrap/css/bootstrap.min.css" in content
+    assert "/static/clinic/css/bootstrap.min.css" in content
 
 
 def test_privacy_page_explains_what_is_stored_and_how_to_ask_for_erasure(client, db, settings):
