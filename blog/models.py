@@ -264,7 +264,11 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
-        indexes = [models.Index(fields=["status", "publish_at"], name="blog_post_status_publish")]
+        indexes = [
+            models.Index(fields=["status", "publish_at"], name="blog_post_status_publish"),
+            # The few pinned posts, found without reading the archive (blog.selectors.posts_featured).
+            models.Index(fields=["home_position"], condition=Q(home_position__isnull=False), name="blog_post_pinned"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(hero_image="") | ~Q(hero_alt=""), name="blog_post_hero_has_alt"),
             models.CheckConstraint(

@@ -67,10 +67,22 @@ def articles_for_newsletter(since: datetime) -> list[Article]:
 def posts_featured() -> list[Post]:
     """The Featured block of the home page and the blog: the posts the editors pinned, in their order,
     whatever their dates, then the newest posts in the "featured" category while there is room."""
-    in_featured = Post.categories.through.objects.filter(post=OuterRef("pk"), category__slug=Category.FEATURED_SLUG)
+    # The newest unpinned public posts of the category first (from its link rows), so the block is then read
+    # through two indexes (the pins', the primary key's) however long the archive grows.
+    now = timezone.now()
+    newest_in_category = list(
+        Post.categories.through.objects.filter(
+            category__slug=Category.FEATURED_SLUG,
+            post__status=Post.Status.PUBLISHED,
+            post__publish_at__lte=now,
+            post__home_position__isnull=True,
+        )
+        .order_by("-post__publish_at", "-post_id")
+        .values_list("post_id", flat=True)[:HOME_FEATURED]
+    )
     return list(
         posts_public()
-        .filter(Q(home_position__isnull=False) | Exists(in_featured))
+        .filter(Q(home_position__isnull=False) | Q(pk__in=newest_in_category))
         .order_by(F("home_position").asc(nulls_last=True), "-publish_at", "-pk")[:HOME_FEATURED]
     )
 

@@ -124,8 +124,8 @@ def blog_with_links(db):
 @pytest.mark.parametrize(
     ("url", "cold", "warm"),
     [
-        ("/", 5, 4),
-        ("/blog/", 7, 2),
+        ("/", 6, 5),
+        ("/blog/", 8, 3),
         ("/blog/tag/shared/", 7, 2),
         ("/blog/category/running/", 7, 2),
     ],
