@@ -121,6 +121,11 @@ def manage_move(request, token):
         if rate_limit_exceeded(request, scope="bookings:manage"):
             context["error"] = TOO_MANY_CHANGES
             status = 429
+            if starts_at is not None:
+                # Nothing changed: the calendar shows the day and time chosen, ready to send again.
+                request.GET = request.GET.copy()
+                request.GET["date"] = f"{timezone.localtime(starts_at):%Y-%m-%d}"
+                request.GET["start"] = request.POST["start"]
         elif starts_at is None:
             context["error"] = "Please choose one of the free times."
             status = 400

@@ -91,3 +91,15 @@ def test_cancelling_after_the_cutoff_is_refused(client, booking, monday_morning)
     booking.refresh_from_db()
     assert booking.status == "booked"
     assert "Please call us instead" in response.content.decode()
+
+
+def test_a_move_refused_for_too_many_changes_keeps_the_chosen_day_and_time(client, booking, rate_limit):
+    rate_limit("bookings:manage", 1)
+    assert client.post(url(booking, "move/"), {"start": "not a time"}).status_code == 400
+    response = client.post(url(booking, "move/"), {"start": "2026-03-06T19:00Z"})
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert "Too many changes from your network" in html
+    assert 'value="2026-03-06T19:00Z" required checked' in html
+    booking.refresh_from_db()
+    assert booking.starts_at == local(2026, 3, 5, 10)
