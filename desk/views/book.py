@@ -1,12 +1,12 @@
 """Booking from the desk: a phone call or a walk-in, opened from an empty slot of the grid."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from bookings.availability import clinic_tz, slot_find
+from bookings.availability import clinic_tz, slot_find, slots_available
 from bookings.models import Appointment, BookingPolicy, Room, Service, Therapist
 from bookings.refusals import StartRefused
 from bookings.services import BookingError, appointment_book
@@ -54,6 +54,8 @@ def _initial(request) -> dict:
     if start is not None:
         initial.update(date=start.date(), time=start.time().replace(second=0, microsecond=0))
         initial["record_past"] = walk_in or start < now
+    else:
+        initial["date"] = now.date()
     client = Client.objects.filter(pk=query.get("client", "0")[:12] if query.get("client", "").isdigit() else 0).first()
     if client is not None and client.erased_at is None:
         initial.update(client=client, name=client.name, phone=client.phone, email=client.email)
@@ -100,6 +102,8 @@ def book(request):
             )
             return redirect(day_url(timezone.localtime(appointment.starts_at, clinic_tz()).date()))
     client = _chosen_client(form)
+    if data is None and not request.GET.get("start") and form.initial.get("service"):
+        alternatives = _next_free(form.initial["service"], form.initial.get("therapist"))
     query = request.GET.get("q", "").strip()
     context = {
         "desk_section": "book",
@@ -112,6 +116,15 @@ def book(request):
         "search_params": {k: v for k, v in request.GET.items() if k not in ("q", "client")},
     }
     return render(request, "desk/book.html", context)
+
+
+def _next_free(service: Service, therapist: Therapist | None) -> list[dict]:
+    """For "Book again": the first free times with the same therapist over the next two weeks, one click each."""
+    today = timezone.localdate()
+    slots = slots_available(
+        service=service, therapist=therapist, start=today, end=today + timedelta(days=14), online_only=False
+    )
+    return alternative_choices(slots[:6])
 
 
 def _chosen_client(form) -> Client | None:

@@ -34,6 +34,7 @@ def day(request):
         "next_day": the_day + timedelta(days=1),
         "summary": day_summary(grid, now=now, shortest_minutes=shortest or 30),
         "column_count": len(grid.columns),
+        "now": now,
         **undo_context(request),
     }
     return render(request, "desk/day.html", context)
