@@ -162,7 +162,8 @@ def _post_context(post: Post, *, preview: bool) -> dict:
         "series_total": series_total,
         "series_previous": parts[position - 1] if position else None,
         "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
-        "related_posts": selectors.posts_related(post),
+        # Scoring related posts reads every post sharing a tag or category: kept with the blog's cached fragments.
+        "related_posts": selectors.blog_cached(f"related:{post.pk}", lambda: selectors.posts_related(post)),
         "previous_post": previous_post,
         "next_post": next_post,
         "json_ld": selectors.post_json_ld(post),

@@ -139,8 +139,19 @@ def test_list_pages_make_few_queries_and_fewer_once_the_blog_cache_is_warm(
         assert client.get(url).status_code == 200
 
 
-def test_a_post_in_a_series_makes_seven_queries(client, blog_with_links, django_assert_max_num_queries):
-    """The post with its categories and tags, the posts before and after it, its series, its related posts."""
+def test_a_post_in_a_series_makes_six_queries(client, blog_with_links, django_assert_max_num_queries):
+    """The post with its categories and tags, the posts before and after it, its series; related posts are cached."""
     client.get(blog_with_links[2].get_absolute_url())
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert client.get(blog_with_links[2].get_absolute_url()).status_code == 200
+
+
+def test_related_posts_come_from_the_blog_cache_until_a_post_is_written(client, django_assert_max_num_queries):
+    post = PostFactory(body="#calves")
+    PostFactory(title="Also about calves", body="#calves")
+    client.get(post.get_absolute_url())
+    with django_assert_max_num_queries(5):  # the post, its categories and tags, its neighbours: no scoring
+        assert "Also about calves" in client.get(post.get_absolute_url()).content.decode()
+    PostFactory(title="Calves again", body="#calves")  # saved through post_write, as the admin saves
+    related = client.get(post.get_absolute_url()).content.decode().split('id="related-heading"')[1]
+    assert "Calves again" in related
