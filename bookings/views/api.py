@@ -47,7 +47,7 @@ def availability(request):
                 {
                     "start": slot.local_start.isoformat(),
                     "end": slot.local_end.isoformat(),
-                    "label": clinic_time(slot.start),
+                    "label": clinic_time(slot.local_start),  # already in the clinic's zone: no second conversion
                     "therapist": slot.therapist.slug,
                 }
                 for slot in slots
