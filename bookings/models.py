@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from core.clinictime import clinic_when
 from core.constraints import PostgresExclusionConstraint, TsTzRange
 
 
@@ -144,7 +145,8 @@ class TimeOff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.therapist}: {self.starts_at:%Y-%m-%d %H:%M} – {self.ends_at:%Y-%m-%d %H:%M}"
+        starts, ends = (clinic_when(moment, day_format="D j M Y") for moment in (self.starts_at, self.ends_at))
+        return f"{self.therapist}: {starts} – {ends}"
 
 
 class Closure(models.Model):
@@ -311,7 +313,7 @@ class Appointment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service.name} with {self.therapist.name}, {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.service.name} with {self.therapist.name}, {clinic_when(self.starts_at, day_format='D j M Y')}"
 
     @property
     def is_active(self) -> bool:
@@ -384,7 +386,7 @@ class BookingEvent(models.Model):
         verbose_name_plural = "booking history"
 
     def __str__(self):
-        return f"{self.get_action_display()} by {self.who} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} by {self.who}, {clinic_when(self.at, day_format='D j M Y')}"
 
     @property
     def who(self) -> str:

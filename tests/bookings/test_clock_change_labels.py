@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from icalendar import Calendar
 
-from bookings.models import BookingPolicy
+from bookings.models import BookingPolicy, TimeOff
 from bookings.services import ClientDetails, appointment_book, appointment_cancel, appointment_reschedule
 from bookings.tasks import appointment_reminder_send
 from bookings.tokens import feed_token, manage_token
@@ -257,3 +257,14 @@ def test_the_admin_page_of_a_booking_says_which_one_oclock_it_ends_at(admin_clie
     appointment = book(night, datetime.combine(day, time(5), tzinfo=UTC))
     page = text(admin_client.get(f"/admin/bookings/appointment/{appointment.pk}/change/").content.decode())
     assert f"Ends: Sun {day.day} Nov {day.year}, 1:00 AM EST" in page
+
+
+@pytest.mark.parametrize("day", FALL_BACK_DAYS)
+def test_a_booking_and_time_off_name_themselves_in_clinic_time(night, day):
+    _, therapist = night
+    appointment = book(night, datetime.combine(day, time(6), tzinfo=UTC))
+    away = TimeOff(therapist=therapist, starts_at=datetime.combine(day, time(5), tzinfo=UTC))
+    away.ends_at = datetime.combine(day, time(6, 30), tzinfo=UTC)
+    when = f"Sun {day.day} Nov {day.year}"
+    assert str(appointment).endswith(f", {when}, 1:00 AM EST")
+    assert str(away) == f"{therapist}: {when}, 1:00 AM EDT – {when}, 1:30 AM EST"
