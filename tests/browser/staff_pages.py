@@ -104,3 +104,17 @@ def staff_states(scene: StaffScene) -> list[tuple[str, object]]:
         ("admin: outbox", "/admin/core/outgoingemail/", OWNER),
     ]
     return [(name, _staff_goto(path, username)) for name, path, username in states]
+
+
+def desk_states(scene: StaffScene) -> list[tuple[str, object]]:
+    """(name, visit) for the front desk's pages, as the superuser sees them."""
+    session = f"/staff/sessions/{scene.appointment.pk}/"
+    paths = {
+        "desk: day": "/staff/",
+        "desk: week": "/staff/week/",
+        "desk: book": "/staff/book/",
+        "desk: session": session,
+        "desk: move": session + "move/",
+        "desk: clients": "/staff/clients/",
+    }
+    return [(name, _staff_goto(path, OWNER)) for name, path in paths.items()]

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.browser.public_pages import public_scene, public_states
-from tests.browser.staff_pages import staff_scene, staff_states
+from tests.browser.staff_pages import desk_states, staff_scene, staff_states
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,8 +33,9 @@ def test_no_public_page_scrolls_sideways_at_320_pixels(live_server, narrow_page)
 
 
 def test_no_staff_page_or_admin_screen_scrolls_sideways_at_320_pixels(live_server, narrow_page):
+    scene = staff_scene()
     too_wide = {}
-    for name, visit in staff_states(staff_scene()):
+    for name, visit in staff_states(scene) + desk_states(scene):
         visit(narrow_page, live_server.url)
         width = narrow_page.evaluate("document.documentElement.scrollWidth")
         if width > 320:
