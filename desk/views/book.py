@@ -17,7 +17,7 @@ from core.clinictime import clinic_time
 
 from ..access import desk_view
 from ..forms import DeskBookingForm
-from .common import alternative_choices, day_url, parse_start, picked_time, refusal_text
+from .common import alternative_choices, day_url, parse_start, picked_time, record_id, refusal_text
 
 INTAKE = ("areas_to_avoid", "pregnant", "injuries", "medications", "allergies")
 
@@ -56,7 +56,8 @@ def _initial(request) -> dict:
         initial["record_past"] = walk_in or start < now
     else:
         initial["date"] = now.date()
-    client = Client.objects.filter(pk=query.get("client", "0")[:12] if query.get("client", "").isdigit() else 0).first()
+    client_id = record_id(query.get("client"))
+    client = Client.objects.filter(pk=client_id).first() if client_id else None
     if client is not None and client.erased_at is None:
         initial.update(client=client, name=client.name, phone=client.phone, email=client.email)
         intake = client_intake_latest(client)
@@ -131,6 +132,7 @@ def _chosen_client(form) -> Client | None:
     value = form["client"].value()
     if isinstance(value, Client):
         return value
-    if value and str(value).isdigit():
-        return Client.objects.filter(pk=int(value), erased_at__isnull=True).first()
+    client_id = record_id(value)
+    if client_id:
+        return Client.objects.filter(pk=client_id, erased_at__isnull=True).first()
     return None

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from bookings.availability import clinic_tz
 from bookings.models import Appointment
-from bookings.params import parse_date
+from bookings.params import EARLIEST_DATE, LATEST_DATE, parse_date
 from bookings.refusals import Reason
 from bookings.undo import UNDO_WINDOW
 from core.clinictime import clinic_time
@@ -55,9 +55,20 @@ def parse_start(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value[:40])
     except ValueError:
         return None
+    if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:  # converting year 1 or 9999 would overflow
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clinic_tz())
     return moment.astimezone(clinic_tz())
+
+
+def record_id(value) -> int | None:
+    """A record's id from a URL or form: ASCII digits that fit the database's integer, else None
+    (``str.isdigit`` also says yes to "²", which ``int`` refuses)."""
+    value = str(value or "")
+    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
+        return None
+    return int(value)
 
 
 def picked_time(post):
@@ -69,7 +80,7 @@ def picked_time(post):
         return post
     data = post.copy()
     data["date"], data["time"] = start.date().isoformat(), start.strftime("%H:%M")
-    if therapist.isdigit():
+    if record_id(therapist) is not None:
         data["therapist"] = therapist
     return data
 
