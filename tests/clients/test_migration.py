@@ -22,13 +22,17 @@ def unlink_everything():
 def test_the_demo_clinics_bookings_each_end_up_with_their_persons_record(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=None)
-    emails = {email.lower() for email in Appointment.objects.values_list("client_email", flat=True)}
+    people = {
+        email.lower() or "".join(filter(str.isdigit, phone))
+        for email, phone in Appointment.objects.values_list("client_email", "client_phone")
+    }
     with_intake = Appointment.objects.exclude(intake_areas_to_avoid="").count()
     unlink_everything()
-    assert appointments_into_clients(apps) == len(emails)
+    assert appointments_into_clients(apps) == len(people)
     assert not Appointment.objects.filter(client=None).exists()
     for appointment in Appointment.objects.select_related("client"):
         assert appointment.client.email == appointment.client_email.lower()
+        assert appointment.client.email or appointment.client.phone == appointment.client_phone
     assert ClientIntake.objects.exclude(areas_to_avoid="").count() == with_intake
 
 

@@ -14,6 +14,7 @@ def welcome(addrport: str) -> str:
     """Where the site is and the staff logins to try it with."""
     return (
         f"\nThe clinic site: http://{addrport}/\n"
+        f"Front desk:      http://{addrport}/staff/  (today's grid, a busy day booked; the logins below)\n"
         f"Staff admin:     http://{addrport}/admin/\n"
         f"  front desk:    user {STAFF_USERNAME!r}, password {STAFF_PASSWORD!r} (schedule, bookings, blog)\n"
         f"  clinic owner:  user {OWNER_USERNAME!r}, password {STAFF_PASSWORD!r} "
