@@ -5,9 +5,10 @@ schedule and feed and can mark their own sessions. Every write goes through book
 """
 
 from datetime import datetime, time, timedelta
+from functools import wraps
 
-from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +35,18 @@ from ..status import outcomes_open
 from ..tokens import feed_token, therapist_from_feed_token
 
 
+def staff_signed_in(view):
+    """Active staff, signed in with the second factor the admin asks of them: these pages show intake answers."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not admin.site.has_permission(request):
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _own_therapist(user) -> Therapist | None:
     return Therapist.objects.filter(user=user).first()
 
@@ -44,7 +57,7 @@ def _require_front_desk(request):
 
 
 @never_cache
-@staff_member_required
+@staff_signed_in
 def schedule(request):
     front_desk = is_front_desk(request.user)
     own = _own_therapist(request.user)
@@ -105,7 +118,7 @@ def _appointment_for(request, pk) -> Appointment:
     return appointment
 
 
-@staff_member_required
+@staff_signed_in
 @require_POST
 def appointment_mark_view(request, pk):
     appointment = _appointment_for(request, pk)
@@ -167,7 +180,7 @@ def _form_page(request, form, context: dict, *, error: BookingError | None = Non
 
 
 @never_cache
-@staff_member_required
+@staff_signed_in
 def appointment_new(request):
     _require_front_desk(request)
     form = _staff_form(request, StaffBookingForm)
@@ -192,7 +205,7 @@ def appointment_new(request):
 
 
 @never_cache
-@staff_member_required
+@staff_signed_in
 def appointment_move(request, pk):
     _require_front_desk(request)
     appointment = _appointment_for(request, pk)
@@ -218,7 +231,7 @@ def appointment_move(request, pk):
     return redirect(_back_to_schedule(moved))
 
 
-@staff_member_required
+@staff_signed_in
 @require_POST
 def feed_revoke(request):
     own = _own_therapist(request.user)
