@@ -160,7 +160,7 @@ def test_the_manage_page_gives_the_session_times_with_their_abbreviations(
 def test_the_move_page_tells_the_current_time_and_the_free_ones_apart(client, night, day):
     appointment = book(night, datetime.combine(day, time(5), tzinfo=UTC))
     page = text(client.get(f"/book/manage/{manage_token(appointment)}/move/?date={day}").content.decode())
-    assert "at 1:00 AM EDT. Keep this time" in page
+    assert "at 1:00 AM EDT (60 minutes" in page
     assert f"Times on {day:%A} {day.day} November" in page
     assert " 1:30 AM EDT " in page and " 1:00 AM EST " in page
 

@@ -63,7 +63,7 @@ def test_the_client_can_choose_another_therapist_for_the_same_service(client, bo
     TherapistFactory(name="Sam Lee", slug="sam")  # gives other sessions only
     html = client.get(move_url(booking)).content.decode()
     assert '<option value="daniel">Daniel Reyes</option>' in html
-    assert "(your therapist now)" in html and "Sam Lee" not in html
+    assert f"{booking.therapist.name} (now)</option>" in html and "Sam Lee" not in html
     theirs = client.get(move_url(booking, "?therapist=daniel")).content.decode()
     assert "First free time with Daniel Reyes: " in theirs
     assert 'name="therapist" value="daniel"' in theirs
