@@ -59,7 +59,9 @@ EDITOR_PERMISSIONS = {
 
 
 def seed(*, stdout) -> None:
-    grant(Group.objects.get(name="Front desk"), FRONT_DESK_PERMISSIONS)
+    # The clinic's owner sees everything the front desk sees (and may so put staff in the Front desk group).
+    for group in Group.objects.filter(name__in=["Front desk", "Clinic owner"]):
+        grant(group, FRONT_DESK_PERMISSIONS)
     grant(Group.objects.get(name="Editors"), EDITOR_PERMISSIONS)
 
     now = timezone.now()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test import override_settings
 
@@ -101,3 +102,31 @@ def test_the_owner_reads_health_data_so_a_password_alone_does_not_sign_them_in(d
     assert response.status_code == 200
     assert "must use two-factor sign-in" in response.content.decode()
     assert client.get("/admin/").status_code == 302
+
+
+def test_the_owner_cannot_join_a_group_with_rights_beyond_their_own(demo, client):
+    owner_user = get_user_model().objects.get(username="owner")
+    wide = Group.objects.create(name="Accounts")
+    wide.permissions.set(Permission.objects.filter(content_type__app_label="auth"))
+    owner = signed_in(client, "owner")
+    page = owner.get(f"/admin/auth/user/{owner_user.pk}/change/").content.decode()
+    assert ">Accounts<" not in page and ">Front desk<" in page
+    groups = list(owner_user.groups.values_list("pk", flat=True))
+    response = owner.post(
+        f"/admin/auth/user/{owner_user.pk}/change/",
+        {"username": "owner", "is_staff": "on", "is_active": "on", "groups": [*groups, wide.pk],
+         "date_joined_0": "2026-01-01", "date_joined_1": "09:00:00"},
+    )  # fmt: skip
+    assert response.status_code == 200  # the form refuses the choice
+    assert not owner_user.groups.filter(pk=wide.pk).exists()
+    assert not get_user_model().objects.get(username="owner").has_perm("auth.change_group")
+
+
+def test_the_owner_cannot_change_an_account_holding_more_rights_than_they_do(demo, client):
+    bookkeeper = StaffUserFactory(username="books")
+    bookkeeper.user_permissions.set(Permission.objects.filter(codename="change_group"))
+    owner = signed_in(client, "owner")
+    assert 'name="username"' not in owner.get(f"/admin/auth/user/{bookkeeper.pk}/change/").content.decode()
+    assert owner.get(f"/admin/auth/user/{bookkeeper.pk}/password/").status_code == 403
+    front_desk = get_user_model().objects.get(username="frontdesk")
+    assert 'name="username"' in owner.get(f"/admin/auth/user/{front_desk.pk}/change/").content.decode()
