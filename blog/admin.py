@@ -154,6 +154,10 @@ class PostAdminForm(forms.ModelForm):
             self._update_errors(error)
 
 
+# The largest number a home page position holds (a small integer on every database).
+HOME_POSITION_MAX = 32767
+
+
 class PostHomePositionForm(forms.ModelForm):
     """A row of the post list: its home page position box is named after the post it orders."""
 
@@ -261,8 +265,14 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Pin to the home page (after the pinned ones)", permissions=["change"])
     def pin_to_home(self, request, queryset):
+        unpinned = list(queryset.filter(home_position__isnull=True).order_by("-publish_at"))
         last = Post.objects.aggregate(last=Max("home_position"))["last"] or 0
-        for position, post in enumerate(queryset.filter(home_position__isnull=True).order_by("-publish_at"), last + 1):
+        if last + len(unpinned) > HOME_POSITION_MAX:  # a typed 32767 leaves no number after it: renumber 1, 2, …
+            pinned = Post.objects.filter(home_position__isnull=False).order_by("home_position", "-publish_at")
+            for last, post in enumerate(pinned, 1):
+                post.home_position = last
+                services.post_write(post=post)
+        for position, post in enumerate(unpinned, last + 1):
             post.home_position = position
             services.post_write(post=post)
         self.message_user(

@@ -196,3 +196,15 @@ def test_an_excerpt_hashtag_that_is_not_one_of_the_posts_tags_stays_text():
 def test_excerpt_html_escapes_what_the_author_typed():
     post = PostFactory(body="x", summary="<script>alert(1)</script> & #x")
     assert "<script>" not in post.excerpt_html and "&lt;script&gt;" in post.excerpt_html
+
+
+def test_pinning_after_a_post_at_the_highest_position_renumbers_the_pinned_ones_in_their_order(client, editor):
+    PostFactory(title="Top", home_position=5)
+    PostFactory(title="Last", home_position=32767)
+    post = PostFactory(title="New pin")
+    response = client.post(
+        reverse("admin:blog_post_changelist"), {"action": "pin_to_home", "_selected_action": [post.pk]}
+    )
+    assert response.status_code == 302
+    positions = dict(Post.objects.filter(home_position__isnull=False).values_list("title", "home_position"))
+    assert positions == {"Top": 1, "Last": 2, "New pin": 3}
