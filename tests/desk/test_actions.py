@@ -1,8 +1,10 @@
 """Check in, completed, no-show, cancel with a reason, move, and undo: each in the history with who did it."""
 
+from datetime import date, timedelta
+
 import pytest
 
-from bookings.models import Appointment, BookingEvent
+from bookings.models import Appointment, BookingEvent, Closure, TimeOff
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +112,21 @@ def test_a_move_onto_a_taken_time_offers_free_times_as_buttons(desk, busy_day):
 
 def test_an_unknown_action_is_not_found(desk, session):
     assert desk.post(f"/staff/sessions/{session.pk}/explode/").status_code == 404
+
+
+def test_undoing_a_cancel_is_refused_once_the_clinic_is_closed_that_day(desk, session):
+    desk.post(f"/staff/sessions/{session.pk}/cancel/", {"reason": "Ill"})
+    Closure.objects.create(starts_on=date(2026, 3, 5), ends_on=date(2026, 3, 5), reason="Flood")
+    response = desk.post(f"/staff/sessions/{session.pk}/undo/", follow=True)
+    assert "closed on that day since the cancel" in response.content.decode()
+    assert Appointment.objects.get(pk=session.pk).status == "cancelled"
+
+
+def test_undoing_a_cancel_is_refused_once_the_therapist_is_away_then(desk, session):
+    desk.post(f"/staff/sessions/{session.pk}/cancel/", {"reason": "Ill"})
+    TimeOff.objects.create(
+        therapist=session.therapist, starts_at=session.starts_at, ends_at=session.starts_at + timedelta(hours=2)
+    )
+    response = desk.post(f"/staff/sessions/{session.pk}/undo/", follow=True)
+    assert "marked away at that time since the cancel" in response.content.decode()
+    assert Appointment.objects.get(pk=session.pk).status == "cancelled"
