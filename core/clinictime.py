@@ -6,6 +6,7 @@ on the fall-back day 1:00 AM happens twice (EDT, then EST), and on the spring-fo
 "1:30 AM EST" next to "3:00 AM EDT" shows why the list skips an hour.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -51,6 +52,23 @@ def clinic_time(moment: datetime) -> str:
     if clocks_change_on(local.date()):
         label = f"{label} {local.tzname()}"
     return label
+
+
+def clinic_times(moments: Iterable[datetime]) -> list[str]:
+    """``clinic_time()`` of each moment, for long lists (a month of availability): the zone, the language
+    and each day's clock change are looked up once, not once per time."""
+    tz, language = clinic_tz(), get_language()
+    changes: dict[date, bool] = {}
+    labels = []
+    for moment in moments:
+        local = moment.astimezone(tz)
+        label = _wall_clock(local.hour, local.minute, language)
+        day = local.date()
+        change = changes.get(day)
+        if change is None:
+            change = changes[day] = clocks_change_on(day)
+        labels.append(f"{label} {local.tzname()}" if change else label)
+    return labels
 
 
 def clinic_time_range(start: datetime, end: datetime) -> str:

@@ -1,7 +1,7 @@
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-from core.clinictime import clinic_time
+from core.clinictime import clinic_times
 from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
@@ -40,6 +40,7 @@ def availability(request):
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
     slots = slots_available(service=service, therapist=therapist, start=start, end=end)
+    labels = clinic_times(slot.local_start for slot in slots)
     return JsonResponse(
         {
             "timezone": str(clinic_tz()),
@@ -47,10 +48,10 @@ def availability(request):
                 {
                     "start": slot.local_start.isoformat(),
                     "end": slot.local_end.isoformat(),
-                    "label": clinic_time(slot.local_start),  # already in the clinic's zone: no second conversion
+                    "label": label,
                     "therapist": slot.therapist.slug,
                 }
-                for slot in slots
+                for slot, label in zip(slots, labels, strict=True)
             ],
         }
     )
