@@ -8,18 +8,6 @@
   if (target) { target.focus(); }
 }());
 
-/* A link drawn as a button answers Space as a button does, not only Enter. */
-(function () {
-  "use strict";
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== " " || event.defaultPrevented) { return; }
-    var link = event.target.closest && event.target.closest("a.btn, a.booking-day-link");
-    if (!link) { return; }
-    event.preventDefault();
-    link.click();
-  });
-}());
-
 /* Progressive enhancement for the booking and move calendars (bookings/views/picker.py):
  * - a day's times load in place: the page's own address with fragment=times, rendered by the
  *   server exactly as without JavaScript, and focus moves to their heading;
