@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from bookings.availability import clinic_tz, slot_find, slots_available
 from bookings.models import Appointment, BookingPolicy, Room, Service, Therapist
@@ -17,7 +19,7 @@ from core.clinictime import clinic_time
 
 from ..access import desk_view
 from ..forms import DeskBookingForm
-from .common import alternative_choices, day_url, parse_start, picked_time, record_id, refusal_text
+from .common import alternative_choices, booking_params, day_url, parse_start, picked_time, record_id, refusal_text
 
 INTAKE = ("areas_to_avoid", "pregnant", "injuries", "medications", "allergies")
 
@@ -68,7 +70,11 @@ def _initial(request) -> dict:
 
 @desk_view
 def book(request):
-    data = picked_time(request.POST) if request.method == "POST" else None
+    booking_query = urlencode(booking_params(request.GET))
+    if request.method == "GET" and "q" in request.GET:  # a search belongs in a POST, never in a URL
+        return redirect(f"{reverse('desk:book')}?{booking_query}" if booking_query else "desk:book")
+    searching = request.method == "POST" and "q" in request.POST
+    data = picked_time(request.POST) if request.method == "POST" and not searching else None
     form = DeskBookingForm(data, initial=None if data else _initial(request))
     alternatives = []
     if data is not None and form.is_valid():
@@ -105,7 +111,7 @@ def book(request):
     client = _chosen_client(form)
     if data is None and not request.GET.get("start") and form.initial.get("service"):
         alternatives = _next_free(form.initial["service"], form.initial.get("therapist"))
-    query = request.GET.get("q", "").strip()
+    query = request.POST.get("q", "").strip() if searching else ""
     context = {
         "desk_section": "book",
         "form": form,
@@ -114,7 +120,7 @@ def book(request):
         "intake": client_intake_latest(client) if client else None,
         "query": query,
         "matches": list(clients_search(query)) if query else [],
-        "search_params": {k: v for k, v in request.GET.items() if k not in ("q", "client")},
+        "booking_query": booking_query,
     }
     return render(request, "desk/book.html", context)
 

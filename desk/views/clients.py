@@ -22,18 +22,23 @@ from ..services import client_data_erase, client_data_export
 
 @desk_view
 def client_list(request):
-    query = request.GET.get("q", "").strip()
+    """The client search. It is a POST, so a typed phone number or email never reaches a URL (the address bar,
+    the history, the server's logs); an old link with ``?q=`` opens the empty search."""
+    if request.method == "GET" and "q" in request.GET:
+        return redirect("desk:clients")
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     matches = list(clients_search(query)) if query else []
-    if len(matches) == 1 and request.GET.get("go") != "0":
+    if len(matches) == 1 and request.POST.get("go") != "0":
         return redirect("desk:client", pk=matches[0].pk)
     context = {"desk_section": "clients", "query": query, "search_query": query, "matches": matches}
     return render(request, "desk/clients.html", context)
 
 
 @desk_view
+@require_POST
 def client_search_json(request):
-    """The as-you-type suggestions of the booking form and the header's search (the same search as without JS)."""
-    matches = clients_search(request.GET.get("q", ""), limit=8)
+    """The as-you-type suggestions of the booking form (the same search as without JS), posted like it."""
+    matches = clients_search(request.POST.get("q", ""), limit=8)
     return JsonResponse(
         {"clients": [{"id": c.pk, "name": c.name, "phone": c.phone, "email": c.email} for c in matches]}
     )

@@ -12,6 +12,15 @@ from core.clinictime import clinic_time
 UNDO_KEY = "desk_undo"
 
 
+BOOKING_PARAMS = ("therapist", "room", "service", "start", "date", "walk_in")
+
+
+def booking_params(query) -> dict:
+    """The booking form's own parameters in its URL (a therapist, a time, a service: nothing about a client),
+    which a client search on the form keeps and its results carry along; any other parameter is dropped."""
+    return {key: query[key][:120] for key in BOOKING_PARAMS if query.get(key)}
+
+
 def chosen_day(request):
     """The day asked for in ``?date=`` (today when missing or unreadable), kept within the desk's reach."""
     today = timezone.localdate()

@@ -1,4 +1,5 @@
 // Progressive enhancement for the desk: client suggestions as you type. Without it, the Find button does the same.
+// The search is posted, never put in a URL, so a typed phone number or email stays out of the logs.
 (function () {
   "use strict";
   var form = document.querySelector("[data-client-search]");
@@ -9,12 +10,12 @@
   var latest = 0;
 
   function linkFor(client) {
-    var params = new URLSearchParams();
-    form.querySelectorAll("input[type=hidden]").forEach(function (hidden) { params.set(hidden.name, hidden.value); });
+    var action = new URL(form.action, window.location.href);
+    var params = new URLSearchParams(action.search);
     params.set("client", client.id);
     var item = document.createElement("li");
     var link = document.createElement("a");
-    link.href = "?" + params.toString();
+    link.href = action.pathname + "?" + params.toString();
     link.textContent = client.name;
     item.appendChild(link);
     var detail = document.createElement("span");
@@ -28,7 +29,14 @@
     var query = input.value.trim();
     var ticket = ++latest;
     if (query.length < 2) { results.textContent = ""; return; }
-    fetch(form.dataset.searchUrl + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var body = new URLSearchParams({ q: query });
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    fetch(form.dataset.searchUrl, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": token ? token.value : "" }
+    })
       .then(function (response) { return response.ok ? response.json() : { clients: [] }; })
       .then(function (data) {
         if (ticket !== latest) return;
