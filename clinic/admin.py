@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.admin import AdminSite
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import user_has_device
 from django_otp.admin import OTPAdminAuthenticationForm
 
@@ -82,13 +83,23 @@ class ClinicAdminSite(AdminSite):
         return not request._clinic_needs_second_factor
 
     def login(self, request, extra_context=None):
-        """The front desk lands on today's grid after signing in, unless they were on their way to another page."""
+        """After signing in, the page asked for in ``?next=`` when it is on this site; without one (or with
+        another site's), the front desk lands on today's grid and everyone else on the admin's index."""
         response = super().login(request, extra_context)
-        wanted = request.POST.get("next") or request.GET.get("next") or ""
         signed_in = request.method == "POST" and response.status_code == 302 and request.user.is_authenticated
-        if signed_in and wanted in ("", reverse("admin:index")) and is_front_desk(request.user):
-            return redirect("desk:day")
-        return response
+        if not signed_in:
+            return response
+        # The sign-in form always posts a ``next`` (the admin's index when none was asked for); one asked for
+        # stays in the form's address too.
+        index = reverse("admin:index", current_app=self.name)
+        posted = request.POST.get("next", "")
+        wanted = request.GET.get("next") or (posted if posted != index else "")
+        safe = url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        if wanted and safe:
+            return redirect(wanted)
+        return redirect("desk:day") if is_front_desk(request.user) else redirect(index)
 
     def get_urls(self):
         own = [
