@@ -17,7 +17,8 @@ from core.locking import rows_lock
 from .availability import clinic_tz
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
-from .models import Appointment, BookingEvent, Closure, Room, Therapist, TimeOff
+from .models import Appointment, BookingEvent, Room, Therapist
+from .refusals import Reason, start_refusal
 from .services import ChangeRefused
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -117,11 +118,15 @@ def _require_time_still_free(appointment: Appointment) -> None:
     )
     if clash.exists():
         raise ChangeRefused(_TAKEN)
-    day = timezone.localtime(appointment.starts_at, clinic_tz()).date()
-    if Closure.objects.filter(starts_on__lte=day, ends_on__gte=day).exists():
-        raise ChangeRefused("The clinic has been closed on that day since the cancel, so it cannot be undone.")
-    away = TimeOff.objects.filter(
-        therapist_id=appointment.therapist_id, starts_at__lt=appointment.ends_at, ends_at__gt=appointment.starts_at
+    # The time is free; the booking rules decide whether it is still bookable (closures, time off,
+    # working hours, the service itself). Notice, advance and the past don't apply to taking back a cancel.
+    refusal = start_refusal(
+        service=appointment.service,
+        therapist=appointment.therapist,
+        starts_at=appointment.starts_at,
+        ignore_notice=True,
+        online_only=False,
+        allow_past=True,
     )
-    if away.exists():
-        raise ChangeRefused("The therapist has been marked away at that time since the cancel, so it cannot be undone.")
+    if refusal.reason != Reason.TAKEN:
+        raise ChangeRefused(f"The cancel can't be undone now: {refusal.message}")

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bookings.models import Appointment, BookingEvent, Closure, TimeOff
+from bookings.models import Appointment, BookingEvent, Closure, TimeOff, WorkingHours
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_undoing_a_cancel_is_refused_once_the_clinic_is_closed_that_day(desk, se
     desk.post(f"/staff/sessions/{session.pk}/cancel/", {"reason": "Ill"})
     Closure.objects.create(starts_on=date(2026, 3, 5), ends_on=date(2026, 3, 5), reason="Flood")
     response = desk.post(f"/staff/sessions/{session.pk}/undo/", follow=True)
-    assert "closed on that day since the cancel" in response.content.decode()
+    assert "can&#x27;t be undone now: The clinic is closed on Thursday 5 March." in response.content.decode()
     assert Appointment.objects.get(pk=session.pk).status == "cancelled"
 
 
@@ -128,5 +128,15 @@ def test_undoing_a_cancel_is_refused_once_the_therapist_is_away_then(desk, sessi
         therapist=session.therapist, starts_at=session.starts_at, ends_at=session.starts_at + timedelta(hours=2)
     )
     response = desk.post(f"/staff/sessions/{session.pk}/undo/", follow=True)
-    assert "marked away at that time since the cancel" in response.content.decode()
+    assert "can&#x27;t be undone now:" in response.content.decode()
+    assert "is away at that time." in response.content.decode()
+    assert Appointment.objects.get(pk=session.pk).status == "cancelled"
+
+
+def test_undoing_a_cancel_is_refused_once_the_therapist_no_longer_works_then(desk, session):
+    desk.post(f"/staff/sessions/{session.pk}/cancel/", {"reason": "Ill"})
+    WorkingHours.objects.filter(therapist=session.therapist).delete()
+    response = desk.post(f"/staff/sessions/{session.pk}/undo/", follow=True)
+    assert "can&#x27;t be undone now:" in response.content.decode()
+    assert "doesn&#x27;t work at that time" in response.content.decode()
     assert Appointment.objects.get(pk=session.pk).status == "cancelled"
