@@ -21,17 +21,10 @@ from .models import (
     TimeOff,
     WorkingHours,
 )
-from .refusals import start_refusal
-from .services import (
-    BookingError,
-    ClientDetails,
-    appointment_book,
-    appointment_cancel,
-    appointment_details_update,
-    appointment_reschedule,
-    appointment_status_set,
-    therapist_feed_key_rotate,
-)
+from .moves import appointment_reschedule
+from .refusals import BookingError, start_refusal
+from .services import ClientDetails, appointment_book, appointment_details_update, therapist_feed_key_rotate
+from .status_changes import appointment_cancel, appointment_status_set
 
 
 @admin.register(Room)

@@ -12,7 +12,8 @@ from core.demo import grant, portrait_placeholder
 from .access import CLINIC_OWNER_GROUP
 from .availability import slots_available
 from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, WorkingHours
-from .services import ClientDetails, SlotTaken, appointment_book
+from .refusals import SlotTaken
+from .services import ClientDetails, appointment_book
 
 STAFF_USERNAME = "frontdesk"
 STAFF_PASSWORD = "demo-clinic-2026"

@@ -15,7 +15,7 @@ from clients.services import ClientActor, client_health_erase
 
 from .history import Actor, booking_event_record
 from .models import HEALTH_FIELDS, Appointment, BookingEvent, BookingPolicy
-from .services import appointment_remind
+from .reminders import appointment_remind
 
 # The client's free-text notes go with the intake: people write health details there too.
 BLANK_INTAKE = {field: False if field == "intake_pregnant" else "" for field in HEALTH_FIELDS}

@@ -223,7 +223,7 @@ class AppointmentQuerySet(models.QuerySet):
 
 
 class Appointment(models.Model):
-    """A booked session. Written only through bookings.services, which lock and re-check availability.
+    """A booked session. Written only through bookings.services and bookings.moves, which lock and re-check availability.
 
     On PostgreSQL two exclusion constraints forbid any two active appointments whose
     [starts_at, blocked_until) ranges overlap for the same therapist or room. SQLite cannot state
@@ -343,7 +343,7 @@ HEALTH_FIELDS = (*INTAKE_FIELDS, "notes")
 
 
 class BookingEvent(models.Model):
-    """One change to a booking: who made it, when, and what changed. Written by bookings.services only,
+    """One change to a booking: who made it, when, and what changed. Written by the bookings services only,
     in the same transaction as the change itself, and never edited afterwards.
 
     ``changes`` maps a field to ``[before, after]`` as shown to staff. Intake answers never appear in

@@ -7,7 +7,7 @@ from django_tasks import task
 
 from core.queue import registered, repeating, task_enqueue_once
 
-from . import maintenance, services
+from . import maintenance, reminders
 
 REMINDER_CATCH_UP_EVERY = timedelta(minutes=15)
 
@@ -16,7 +16,7 @@ REMINDER_CATCH_UP_EVERY = timedelta(minutes=15)
 @task()
 def appointment_reminder_send(*, appointment_id: int, starts_at: str) -> bool:
     """Queued at booking time to run at start minus the lead time; the service decides if it still applies."""
-    return services.appointment_remind(appointment_id=appointment_id, starts_at=datetime.fromisoformat(starts_at))
+    return reminders.appointment_remind(appointment_id=appointment_id, starts_at=datetime.fromisoformat(starts_at))
 
 
 @repeating("bookings.intake_erase_expired")

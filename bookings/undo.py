@@ -18,8 +18,7 @@ from .availability import clinic_tz
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .models import Appointment, BookingEvent, Room, Therapist
-from .refusals import Reason, start_refusal
-from .services import ChangeRefused
+from .refusals import ChangeRefused, Reason, start_refusal
 
 UNDO_WINDOW = timedelta(minutes=10)
 UNDOABLE = (BookingEvent.Action.CANCELLED, BookingEvent.Action.MARKED, BookingEvent.Action.ARRIVED)

@@ -15,7 +15,8 @@ from bookings.availability import clinic_tz, slots_available
 from bookings.demo import STAFF_USERNAME
 from bookings.models import Appointment, Closure, Service, Therapist, WorkingHours
 from bookings.refusals import StartRefused
-from bookings.services import ClientDetails, appointment_book, appointment_cancel, appointment_mark
+from bookings.services import ClientDetails, appointment_book
+from bookings.status_changes import appointment_cancel, appointment_mark
 from bookings.undo import appointment_check_in
 from clients.models import Client
 from clients.services import client_update

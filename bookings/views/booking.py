@@ -18,9 +18,9 @@ from ..calendar import calendar_links
 from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..params import format_start, parse_start
-from ..refusals import start_refusal
+from ..refusals import StartRefused, start_refusal
 from ..selectors import services_active, therapists_bookable
-from ..services import NewsletterOptIn, StartRefused, appointment_book
+from ..services import NewsletterOptIn, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
 from .picker import BadChoice, calendar_context, fragment_asked
 

@@ -14,9 +14,11 @@ from core.ratelimit import rate_limit_exceeded
 
 from ..calendar import appointment_ics
 from ..models import BookingPolicy
+from ..moves import appointment_reschedule
 from ..params import parse_start
+from ..refusals import ChangeRefused, StartRefused
 from ..selectors import therapists_bookable
-from ..services import ChangeRefused, StartRefused, appointment_cancel, appointment_reschedule, client_change_refusal
+from ..status_changes import appointment_cancel, client_change_refusal
 from ..tokens import appointment_from_manage_token
 from .picker import BadChoice, calendar_context, fragment_asked
 

@@ -1,7 +1,7 @@
 """Staff side: the schedule, phone bookings and moves, completed/no-show, and therapists' calendar feeds.
 
 The front desk (and superusers) see and change everything; a therapist's own login sees their own
-schedule and feed and can mark their own sessions. Every write goes through bookings.services.
+schedule and feed and can mark their own sessions. Every write goes through the bookings services.
 """
 
 from datetime import datetime, time, timedelta
@@ -22,16 +22,13 @@ from ..availability import clinic_tz
 from ..calendar import therapist_feed_ics
 from ..forms import StaffBookingForm, StaffMoveForm
 from ..models import Appointment, Room, Therapist
+from ..moves import appointment_reschedule
 from ..params import parse_date, parse_start
+from ..refusals import BookingError
 from ..selectors import appointments_for_schedule
-from ..services import (
-    BookingError,
-    appointment_book,
-    appointment_mark,
-    appointment_reschedule,
-    therapist_feed_key_rotate,
-)
+from ..services import appointment_book, therapist_feed_key_rotate
 from ..status import outcomes_open
+from ..status_changes import appointment_mark
 from ..tokens import feed_token, therapist_from_feed_token
 
 

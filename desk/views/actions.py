@@ -15,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from bookings.availability import clinic_tz
 from bookings.models import Appointment, BookingPolicy
-from bookings.refusals import StartRefused
-from bookings.services import BookingError, appointment_cancel, appointment_mark, appointment_reschedule
+from bookings.moves import appointment_reschedule
+from bookings.refusals import BookingError, StartRefused
 from bookings.status import outcomes_open
+from bookings.status_changes import appointment_cancel, appointment_mark
 from bookings.undo import appointment_check_in, appointment_undo, undo_refusal
 from clients.services import client_intake_latest
 from core.clinictime import clinic_time

@@ -10,8 +10,8 @@ from django.utils.http import urlencode
 
 from bookings.availability import clinic_tz, slot_find, slots_available
 from bookings.models import Appointment, BookingPolicy, Room, Service, Therapist
-from bookings.refusals import StartRefused
-from bookings.services import BookingError, appointment_book
+from bookings.refusals import BookingError, StartRefused
+from bookings.services import appointment_book
 from clients.models import Client
 from clients.selectors import clients_search
 from clients.services import client_intake_latest

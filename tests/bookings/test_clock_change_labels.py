@@ -13,7 +13,9 @@ from django.core import mail
 from icalendar import Calendar
 
 from bookings.models import BookingPolicy, TimeOff
-from bookings.services import ClientDetails, appointment_book, appointment_cancel, appointment_reschedule
+from bookings.moves import appointment_reschedule
+from bookings.services import ClientDetails, appointment_book
+from bookings.status_changes import appointment_cancel
 from bookings.tasks import appointment_reminder_send
 from bookings.tokens import feed_token, manage_token
 from tests.factories import UserFactory, clinic_with_hours

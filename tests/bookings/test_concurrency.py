@@ -20,8 +20,11 @@ import pytest
 from django.db import connection, transaction
 
 from bookings.availability import slot_find
+from bookings.capacity import OVERLAP_CONSTRAINTS
 from bookings.models import Appointment
-from bookings.services import OVERLAP_CONSTRAINTS, ClientDetails, SlotTaken, appointment_book, appointment_reschedule
+from bookings.moves import appointment_reschedule
+from bookings.refusals import SlotTaken
+from bookings.services import ClientDetails, appointment_book
 from core.locking import locking_disabled
 from tests.factories import clinic_with_hours
 

@@ -18,13 +18,10 @@ import time_machine
 from django.db import connection
 
 from bookings.models import Appointment, BookingEvent
-from bookings.services import (
-    BookingError,
-    ClientDetails,
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
-)
+from bookings.moves import appointment_reschedule
+from bookings.refusals import BookingError
+from bookings.services import ClientDetails, appointment_book
+from bookings.status_changes import appointment_cancel
 from core.models import OutgoingEmail
 from tests.factories import clinic_with_hours
 

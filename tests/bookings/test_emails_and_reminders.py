@@ -4,7 +4,9 @@ import pytest
 from django.core import mail
 
 from bookings.models import Appointment
-from bookings.services import ClientDetails, appointment_book, appointment_cancel, appointment_reschedule
+from bookings.moves import appointment_reschedule
+from bookings.services import ClientDetails, appointment_book
+from bookings.status_changes import appointment_cancel
 from bookings.tasks import appointment_reminder_send
 from tests.factories import UserFactory, clinic_with_hours
 

@@ -5,14 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 
 from bookings.models import Appointment, BookingEvent
-from bookings.services import (
-    ClientDetails,
-    SlotTaken,
-    appointment_book,
-    appointment_cancel,
-    appointment_details_update,
-    appointment_reschedule,
-)
+from bookings.moves import appointment_reschedule
+from bookings.refusals import SlotTaken
+from bookings.services import ClientDetails, appointment_book, appointment_details_update
+from bookings.status_changes import appointment_cancel
 from bookings.tokens import manage_token
 from tests.factories import AppointmentFactory, StaffUserFactory, UserFactory, clinic_with_hours
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from bookings.capacity import OVERLAP_CONSTRAINTS, is_overlap_violation
 from bookings.models import Appointment
-from bookings.services import OVERLAP_CONSTRAINTS, _is_overlap_violation
 from core.constraints import violated_constraint
 from tests.factories import AppointmentFactory, clinic_with_hours
 
@@ -63,7 +63,7 @@ def test_an_insert_overlapping_a_booking_in_the_same_room_is_refused_and_known_b
     with pytest.raises(IntegrityError) as caught, transaction.atomic():
         half_an_hour_into(first, therapist=ben).save()
     assert violated_constraint(caught.value) == "appointment_no_room_overlap"
-    assert _is_overlap_violation(caught.value)
+    assert is_overlap_violation(caught.value)
 
 
 @pytest.mark.postgres
@@ -73,7 +73,7 @@ def test_an_insert_overlapping_the_therapists_booking_in_another_room_is_refused
     with pytest.raises(IntegrityError) as caught, transaction.atomic():
         half_an_hour_into(first, room=other_room).save()
     assert violated_constraint(caught.value) == "appointment_no_therapist_overlap"
-    assert _is_overlap_violation(caught.value)
+    assert is_overlap_violation(caught.value)
 
 
 @pytest.mark.postgres
@@ -103,9 +103,9 @@ def test_a_different_broken_constraint_is_not_taken_for_an_overlap(ten_oclock):
         backwards.save()
     expected = "appointment_end_after_start" if connection.vendor == "postgresql" else None
     assert violated_constraint(caught.value) == expected
-    assert not _is_overlap_violation(caught.value)
+    assert not is_overlap_violation(caught.value)
 
 
 def test_an_error_whose_text_merely_names_an_overlap_constraint_is_not_taken_for_one():
     error = IntegrityError('conflicting key value violates exclusion constraint "appointment_no_therapist_overlap"')
-    assert not _is_overlap_violation(error)
+    assert not is_overlap_violation(error)

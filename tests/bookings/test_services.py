@@ -8,20 +8,10 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from bookings.models import Appointment, BookingPolicy
-from bookings.refusals import Reason
-from bookings.services import (
-    ChangeRefused,
-    ClientDetails,
-    NewsletterOptIn,
-    SlotTaken,
-    StartRefused,
-    appointment_book,
-    appointment_cancel,
-    appointment_mark,
-    appointment_reschedule,
-    appointment_status_set,
-    therapist_feed_key_rotate,
-)
+from bookings.moves import appointment_reschedule
+from bookings.refusals import ChangeRefused, Reason, SlotTaken, StartRefused
+from bookings.services import ClientDetails, NewsletterOptIn, appointment_book, therapist_feed_key_rotate
+from bookings.status_changes import appointment_cancel, appointment_mark, appointment_status_set
 from bookings.tokens import feed_token, therapist_from_feed_token
 from tests.factories import AppointmentFactory, UserFactory, clinic_with_hours
 

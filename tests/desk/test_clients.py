@@ -47,7 +47,7 @@ def test_book_again_opens_the_form_with_the_client_service_and_therapist(desk, r
 
 
 def test_no_shows_and_late_cancels_are_counted(desk, regular, at_nine):
-    from bookings.services import appointment_cancel
+    from bookings.status_changes import appointment_cancel
 
     client, session = regular
     appointment_cancel(appointment=session, by_client=False, reason="Overslept")
