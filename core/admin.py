@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.admin import ModelAdmin, SimpleListFilter, site
 
 from .httpcache import pages_changed
+from .mailrenderers import renderer_kinds
 from .models import OutgoingEmail
-from .outbox import emails_retry_now, renderer_kinds
+from .outbox import emails_retry_now
 
 
 class ReadOnlyAdminMixin:

@@ -56,7 +56,7 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         verbose_name = "outgoing email"
         indexes = [
-            # Claims read a stream's due rows in this order (core.outbox); the sweeper reads stream "".
+            # Claims read a stream's due rows in this order (core.mailsending); the sweeper reads stream "".
             models.Index(
                 fields=["stream", "next_attempt_at", "id"],
                 name="outgoing_email_pending",

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
-from . import outbox
+from . import mailsending, outbox
 from .queue import registered, repeating, task_enqueue_once
 
 
@@ -14,8 +14,8 @@ from .queue import registered, repeating, task_enqueue_once
 @task()
 def outgoing_email_send(*, email_id: int) -> str:
     """Send one outbox email; on a mail server error, queue the next attempt with backoff."""
-    delivery = outbox.email_deliver(email_id=email_id)
-    outbox.email_retry_schedule(email_id=email_id, delivery=delivery)
+    delivery = mailsending.email_deliver(email_id=email_id)
+    mailsending.email_retry_schedule(email_id=email_id, delivery=delivery)
     return delivery.status
 
 
@@ -27,4 +27,4 @@ def outbox_sweep() -> dict[str, int]:
     Bulk mail is left to its stream's own task (a newsletter issue's batches), which keeps the list's pace.
     """
     task_enqueue_once("core.outbox_sweep", run_after=timezone.now() + timedelta(seconds=settings.OUTBOX_SWEEP_SECONDS))
-    return {**outbox.emails_flush(), "pruned": outbox.emails_prune()}
+    return {**mailsending.emails_flush(), "pruned": outbox.emails_prune()}

@@ -24,15 +24,9 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from core.outbox import (
-    email_deliver,
-    email_queue,
-    email_retry_schedule,
-    emails_queue_rendered,
-    emails_send_batch,
-    renderer_register,
-    stream_progress,
-)
+from core.mailrenderers import renderer_register
+from core.mailsending import email_deliver, email_retry_schedule, emails_send_batch, stream_progress
+from core.outbox import email_queue, emails_queue_rendered
 from core.queue import task_enqueue
 
 from .emails import issue_content_render, issue_email_build

@@ -14,17 +14,10 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from core.mailrenderers import renderer_register
+from core.mailsending import email_deliver, emails_flush, emails_send_batch, stream_progress
 from core.models import OutgoingEmail
-from core.outbox import (
-    email_deliver,
-    email_queue,
-    emails_flush,
-    emails_prune,
-    emails_queue_rendered,
-    emails_send_batch,
-    renderer_register,
-    stream_progress,
-)
+from core.outbox import email_queue, emails_prune, emails_queue_rendered
 
 from .backends import FlakyEmailBackend, MailServer, WorkerKilled
 

@@ -1,7 +1,7 @@
 """Two workers sending the same issue at once: the claim's row lock is what keeps it exactly-once.
 
 Pretix-style: first show the race is real with the lock switched off, then that the lock stops it.
-The lock is the outbox's (core.outbox._due_rows_lock): both workers are made to read the queue at
+The lock is the outbox's (core.mailsending._due_rows_lock): both workers are made to read the queue at
 the same moment, before either has claimed anything, and then to be mid-send together.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from core import outbox
+from core import mailsending
 from newsletter import sending
 from tests.factories import IssueFactory, SubscriberFactory
 
@@ -53,7 +53,7 @@ def read_the_queue_together(monkeypatch, read_due_rows) -> None:
             barrier.wait()
         return rows
 
-    monkeypatch.setattr(outbox, "_due_rows_lock", read_then_meet)
+    monkeypatch.setattr(mailsending, "_due_rows_lock", read_then_meet)
 
 
 def run_two_workers(issue_id: int) -> None:
@@ -95,7 +95,7 @@ def test_without_the_row_lock_two_workers_send_the_same_delivery_twice(issue, wo
 
 @pytest.mark.postgres
 def test_with_the_row_lock_two_workers_send_each_delivery_once(issue, workers_meet_mid_send, monkeypatch):
-    read_the_queue_together(monkeypatch, outbox._due_rows_lock)
+    read_the_queue_together(monkeypatch, mailsending._due_rows_lock)
     run_two_workers(issue.pk)
     assert sorted(recipients().values()) == [1] * 6
 

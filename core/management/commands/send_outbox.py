@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from core.outbox import emails_flush
+from core.mailsending import emails_flush
 
 
 class Command(BaseCommand):
