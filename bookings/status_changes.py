@@ -14,6 +14,7 @@ from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .models import Appointment, BookingEvent, BookingPolicy
 from .refusals import ChangeRefused
+from .signals import time_freed_announce
 from .status import mark_refusal
 
 
@@ -57,6 +58,12 @@ def appointment_cancel(
         )
         booking_emails_queue(appointment=current, event="cancelled")
         pages_changed("bookings")
+        time_freed_announce(
+            therapist_id=current.therapist_id,
+            starts_at=current.starts_at,
+            ends_at=current.blocked_until,
+            reason="cancelled",
+        )
     return current
 
 
