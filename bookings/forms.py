@@ -57,19 +57,7 @@ class DetailsForm(forms.Form):
     newsletter = forms.BooleanField(required=False, label=OPT_IN_LABEL)
 
     def client_details(self) -> ClientDetails:
-        data = self.cleaned_data
-        return ClientDetails(
-            name=data["name"].strip(),
-            email=data["email"],
-            phone=data["phone"].strip(),
-            notes=data["notes"],
-            areas_to_avoid=data["areas_to_avoid"],
-            pregnant=data["pregnant"],
-            injuries=data["injuries"],
-            medications=data["medications"],
-            allergies=data["allergies"],
-            consent=data["consent"],
-        )
+        return ClientDetails.from_form(self.cleaned_data)
 
 
 STAFF_MAX_YEARS_AHEAD = 3

@@ -4,6 +4,7 @@ Booking follows the one pattern of every write that uses up a therapist's or roo
 lock, re-check availability, write; a refused start comes back as ``SlotTaken`` or ``StartRefused``.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +38,20 @@ class ClientDetails:
     medications: str = ""
     allergies: str = ""
     consent: bool = False
+
+    @classmethod
+    def from_form(cls, data: Mapping) -> "ClientDetails":
+        """What a booking form collected, the same from the public details step and the front desk."""
+        return cls(
+            name=data["name"].strip(),
+            email=data["email"],
+            phone=data["phone"].strip(),
+            **{field: data[field] for field in FORM_ANSWERS},
+        )
+
+
+# What a client answers on a booking form besides their name, email and phone.
+FORM_ANSWERS = ("notes", "areas_to_avoid", "pregnant", "injuries", "medications", "allergies", "consent")
 
 
 @dataclass(frozen=True)

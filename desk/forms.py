@@ -104,19 +104,7 @@ class DeskBookingForm(DeskForm, StaffTimeForm):
         return cleaned
 
     def client_details(self) -> ClientDetails:
-        data = self.cleaned_data
-        return ClientDetails(
-            name=data["name"].strip(),
-            email=data["email"],
-            phone=data["phone"].strip(),
-            notes=data["notes"],
-            areas_to_avoid=data["areas_to_avoid"],
-            pregnant=data["pregnant"],
-            injuries=data["injuries"],
-            medications=data["medications"],
-            allergies=data["allergies"],
-            consent=data["consent"],
-        )
+        return ClientDetails.from_form(self.cleaned_data)
 
 
 class DeskMoveForm(DeskForm, StaffMoveForm):
