@@ -116,6 +116,7 @@ def author_write(*, author: Author) -> Author:
     if not author.user_id and login_id and not Author.objects.filter(user_id=login_id).exclude(pk=author.pk).exists():
         author.user_id = login_id
     author.save()
+    blog_cache_forget()  # the cached featured and related posts carry their author's profile
     pages_changed("blog")
     return author
 

@@ -29,13 +29,27 @@ def _page(request, posts, *, count: int | None, allow_empty: bool = True):
         raise Http404("There is no such page of articles.") from error
 
 
-def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True):
-    # The sidebar and the list's count come from the blog's cache in one round trip.
+def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True, featured=False):
+    """``featured``: the featured posts stand on top of page 1 and are left out of every page's list, so the
+    pages count through the same list and no post appears twice."""
+    # The sidebar, the list's count and the featured posts come from the blog's cache in one round trip.
     computes = {"sidebar": selectors.blog_sidebar_html}
     if count_key is not None:
         computes[f"count:{count_key}"] = posts.count
+    if featured:
+        computes["featured"] = selectors.posts_featured
     fragments = selectors.blog_cached_many(computes)
-    page = _page(request, posts, count=fragments.get(f"count:{count_key}"), allow_empty=allow_empty)
+    count = fragments.get(f"count:{count_key}")
+    extra = dict(extra or {})
+    if featured:
+        # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
+        # without them is exactly that many shorter.
+        featured_posts = fragments["featured"]
+        posts = posts.exclude(pk__in=[post.pk for post in featured_posts])
+        if count is not None:
+            count -= len(featured_posts)
+        extra["featured_posts"] = featured_posts if _is_first_page(request.GET.get("page")) else []
+    page = _page(request, posts, count=count, allow_empty=allow_empty)
     context = {
         "page_obj": page,
         "posts": page.object_list,
@@ -73,19 +87,14 @@ def index(request):
                 "search_max": selectors.SEARCH_MAX_LENGTH,
             },
         )
-    # The featured posts stand on top of page 1 and are left out of every page's list, so the pages
-    # count through the same list and no post appears twice.
-    featured = selectors.posts_featured()
-    posts = selectors.posts_public().exclude(pk__in=[post.pk for post in featured])
-    if not _is_first_page(request.GET.get("page")):
-        featured = []
     return _post_list(
         request,
-        posts=posts,
-        count_key="index",
+        posts=selectors.posts_public(),
+        count_key="public",
         heading="Blog",
         description=f"Long reads and quick tips on massage, recovery and moving well from the therapists at {settings.CLINIC_NAME}.",
-        extra={"featured_posts": featured, "is_index": True},
+        extra={"is_index": True},
+        featured=True,
     )
 
 
