@@ -364,6 +364,9 @@ class BookingEvent(models.Model):
         ARRIVED = "arrived", "Checked in"
         UNDONE = "undone", "Undone"
         INTAKE_ERASED = "intake_erased", "Intake erased (retention period over)"
+        WAITLIST_OFFERED = "waitlist_offered", "Offered to the waitlist"
+        WAITLIST_TAKEN = "waitlist_taken", "Taken from the waitlist"
+        WAITLIST_LAPSED = "waitlist_lapsed", "Waitlist offer lapsed"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
@@ -406,3 +409,11 @@ class BookingEvent(models.Model):
             else:
                 parts.append(f"{field} {value}")
         return "; ".join(parts)
+
+
+# The waitlist's notes on a booking (its freed time offered, taken, lapsed): history about it, not changes to it.
+NOTE_ACTIONS = (
+    BookingEvent.Action.WAITLIST_OFFERED,
+    BookingEvent.Action.WAITLIST_TAKEN,
+    BookingEvent.Action.WAITLIST_LAPSED,
+)

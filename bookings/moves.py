@@ -15,6 +15,7 @@ from .history import Actor, appointment_state, booking_event_record, changes_bet
 from .models import Appointment, BookingEvent, BookingPolicy, Therapist
 from .refusals import ChangeRefused, start_refusal
 from .reminders import reminder_schedule_on_commit
+from .signals import time_freed_announce
 from .status_changes import client_change_refusal
 
 
@@ -64,6 +65,7 @@ def appointment_reschedule(
                 )
             before = appointment_state(current)
             moved_from = (current.therapist, current.starts_at)
+            freed = (current.therapist_id, current.starts_at, current.blocked_until)
             current.therapist = slot.therapist
             current.room_id = slot.room_id
             current.starts_at = slot.start
@@ -81,6 +83,9 @@ def appointment_reschedule(
             )
             booking_emails_queue(appointment=current, event="moved", moved_from=moved_from)
             pages_changed("bookings")
+            time_freed_announce(
+                therapist_id=freed[0], starts_at=freed[1], ends_at=freed[2], reason="moved", appointment_id=current.pk
+            )
             reminder_schedule_on_commit(current, policy=policy, now=now)
     except (Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not is_overlap_violation(error):

@@ -14,12 +14,22 @@ from django.dispatch import Signal
 time_freed = Signal()
 
 
-def time_freed_announce(*, therapist_id: int, starts_at: datetime, ends_at: datetime, reason: str) -> None:
-    """Tell listeners, after the current transaction commits, that this stretch of time is free again."""
+def time_freed_announce(
+    *, therapist_id: int, starts_at: datetime, ends_at: datetime, reason: str, appointment_id: int | None = None
+) -> None:
+    """Tell listeners, after the current transaction commits, that this stretch of time is free again.
+
+    ``appointment_id`` names the booking whose cancellation or move freed it, when there is one.
+    """
 
     def send() -> None:
         time_freed.send_robust(
-            sender="bookings", therapist_id=therapist_id, starts_at=starts_at, ends_at=ends_at, reason=reason
+            sender="bookings",
+            therapist_id=therapist_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason,
+            appointment_id=appointment_id,
         )
 
     transaction.on_commit(send)

@@ -63,6 +63,7 @@ def appointment_cancel(
             starts_at=current.starts_at,
             ends_at=current.blocked_until,
             reason="cancelled",
+            appointment_id=current.pk,
         )
     return current
 

@@ -17,7 +17,7 @@ from core.locking import rows_lock
 from .availability import clinic_tz
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
-from .models import Appointment, BookingEvent, Room, Therapist
+from .models import NOTE_ACTIONS, Appointment, BookingEvent, Room, Therapist
 from .refusals import ChangeRefused, Reason, start_refusal
 
 UNDO_WINDOW = timedelta(minutes=10)
@@ -50,6 +50,11 @@ def appointment_check_in(*, appointment: Appointment, changed_by, now: datetime 
     return current
 
 
+def latest_change(appointment: Appointment) -> BookingEvent | None:
+    """The booking's newest change, the one undo would take back; notes such as waitlist offers are not changes."""
+    return appointment.events.exclude(action__in=NOTE_ACTIONS).order_by("-at", "-pk").first()
+
+
 def undo_refusal(appointment: Appointment, event: BookingEvent | None, *, now: datetime) -> str | None:
     """Why ``event`` cannot be undone now, or None when it can (the rule the desk's button and the service share)."""
     if event is None or event.action not in UNDOABLE:
@@ -70,7 +75,7 @@ def appointment_undo(*, appointment: Appointment, changed_by, now: datetime | No
             Room.objects.filter(pk=appointment.room_id),
         )
         current = Appointment.objects.select_related("service", "therapist", "room").get(pk=appointment.pk)
-        event = current.events.order_by("-at", "-pk").first()
+        event = latest_change(current)
         refusal = undo_refusal(current, event, now=now)
         if refusal:
             raise ChangeRefused(refusal)

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "blog",
     "newsletter",
     "desk",
+    "waitlist",
 ]
 
 MIDDLEWARE = [
@@ -195,7 +196,9 @@ RATE_LIMITS = {
         "bookings:api": (600, 60),  # the availability API the calendar's JavaScript calls
         "bookings:manage_view": (300, 600),  # opening a manage link, real or guessed
         "bookings:manage": (60, 600),  # cancelling or moving through a manage link
-        "newsletter:subscribe": (30, 3600),  # subscribe forms: each can send a confirmation email
+        "newsletter:subscribe": (30, 3600),
+        "waitlist:offer_view": (300, 600),  # opening an offer's "Take this time" link, real or guessed
+        "waitlist:offer_take": (60, 600),  # taking an offer  # subscribe forms: each can send a confirmation email
         # Wrong passwords for one staff username from any number of addresses (per address: axes).
         "staff:login_failures": (20, 3600),
     }.items()

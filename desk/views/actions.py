@@ -19,7 +19,7 @@ from bookings.moves import appointment_reschedule
 from bookings.refusals import BookingError, StartRefused
 from bookings.status import outcomes_open
 from bookings.status_changes import appointment_cancel, appointment_mark
-from bookings.undo import appointment_check_in, appointment_undo, undo_refusal
+from bookings.undo import appointment_check_in, appointment_undo, latest_change, undo_refusal
 from clients.services import client_intake_latest
 from core.clinictime import clinic_time
 
@@ -47,7 +47,7 @@ def _who(appointment: Appointment) -> str:
 def appointment(request, pk):
     current = _appointment(pk)
     now = timezone.now()
-    latest_event = current.events.order_by("-at", "-pk").first()
+    latest_event = latest_change(current)
     context = {
         "desk_section": "day",
         "a": current,

@@ -107,6 +107,7 @@ def test_schedule_tasks_starts_each_maintenance_chain_once_however_often_it_runs
         "bookings.tasks.intake_erase_expired",
         "bookings.tasks.reminders_catch_up",
         "core.tasks.outbox_sweep",
+        "waitlist.tasks.offers_sweep",
     ]
 
 

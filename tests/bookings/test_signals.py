@@ -44,5 +44,6 @@ def test_a_cancellation_announces_the_session_and_its_cleanup_once_committed(
             "starts_at": local(2026, 3, 3, 10).astimezone(UTC),
             "ends_at": local(2026, 3, 3, 11, 15).astimezone(UTC),
             "reason": "cancelled",
+            "appointment_id": booked.pk,
         }
     ]

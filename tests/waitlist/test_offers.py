@@ -1,0 +1,151 @@
+"""Offers going out when time frees up, in turn or to everyone, and moving on when a hold lapses."""
+
+from datetime import UTC, date, timedelta
+
+import pytest
+import time_machine
+
+from bookings.models import BookingEvent
+from bookings.status_changes import appointment_cancel
+from core.models import OutgoingEmail
+from waitlist.models import Offer, Opening, WaitlistPolicy
+from waitlist.offers import offers_lapse_due
+
+from .conftest import join, local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cancel(django_capture_on_commit_callbacks):
+    """Cancel a booking the way the desk does, running what it sets off once it commits (the waitlist's task)."""
+
+    def run(appointment):
+        with django_capture_on_commit_callbacks(execute=True):
+            appointment_cancel(appointment=appointment, by_client=False)
+
+    return run
+
+
+def offers(*states):
+    rows = Offer.objects.select_related("entry").order_by("offered_at", "pk")
+    if states:
+        rows = rows.filter(state__in=states)
+    return [(offer.entry.name, offer.state) for offer in rows]
+
+
+def test_a_cancellation_offers_the_time_to_the_first_in_line_only(full_thursday, cancel):
+    service, therapist, _, booked = full_thursday
+    join(service, name="Bea First")
+    join(service, name="Cy Second")
+    cancel(booked[1])
+    assert offers() == [("Bea First", "offered")]
+    offer = Offer.objects.get()
+    assert (offer.therapist, offer.starts_at) == (therapist, booked[1].starts_at)
+    assert offer.expires_at == offer.offered_at + timedelta(minutes=15)
+    assert Opening.objects.get().source_appointment == booked[1]
+
+
+def test_when_the_hold_lapses_the_next_person_gets_the_offer(full_thursday, cancel, django_capture_on_commit_callbacks):
+    service, _, _, booked = full_thursday
+    join(service, name="Bea First")
+    join(service, name="Cy Second")
+    cancel(booked[1])
+    with time_machine.travel(local(2026, 3, 2, 7, 14), tick=False):
+        assert offers_lapse_due() == 0
+        assert offers() == [("Bea First", "offered")]
+    with time_machine.travel(local(2026, 3, 2, 7, 15), tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert offers_lapse_due() == 1
+    assert offers() == [("Bea First", "lapsed"), ("Cy Second", "offered")]
+    with time_machine.travel(local(2026, 3, 2, 7, 31), tick=False), django_capture_on_commit_callbacks(execute=True):
+        offers_lapse_due()
+    assert offers() == [("Bea First", "lapsed"), ("Cy Second", "lapsed")]
+    assert Opening.objects.get().closed_at is not None  # nobody left to ask
+
+
+def test_everyone_at_once_offers_every_match_together(full_thursday, cancel):
+    service, _, _, booked = full_thursday
+    WaitlistPolicy.objects.create(strategy=WaitlistPolicy.Strategy.EVERYONE, hold_minutes=30)
+    for name in ("Bea One", "Cy Two", "Di Three"):
+        join(service, name=name)
+    cancel(booked[1])
+    assert offers() == [("Bea One", "offered"), ("Cy Two", "offered"), ("Di Three", "offered")]
+    assert {offer.expires_at - offer.offered_at for offer in Offer.objects.all()} == {timedelta(minutes=30)}
+
+
+def test_a_time_close_to_its_start_goes_to_everyone_even_in_turn(monday_morning, cancel):
+    from datetime import time
+
+    from tests.factories import clinic_with_hours
+
+    from .conftest import book
+
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    WaitlistPolicy.objects.create(everyone_within_hours=12)
+    soon = book(service, therapist, local(2026, 3, 2, 15).astimezone(UTC))  # 8 hours away
+    for name in ("Bea One", "Cy Two"):
+        join(service, name=name, days=(date(2026, 3, 2), date(2026, 3, 2)))
+    cancel(soon)
+    assert offers() == [("Bea One", "offered"), ("Cy Two", "offered")]
+
+
+def test_the_hold_never_runs_past_the_clinics_notice_before_the_start(monday_morning, cancel):
+    from datetime import time
+
+    from tests.factories import clinic_with_hours
+
+    from .conftest import book
+
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    WaitlistPolicy.objects.create(hold_minutes=600)
+    soon = book(service, therapist, local(2026, 3, 2, 12).astimezone(UTC))
+    join(service, name="Bea One", days=(date(2026, 3, 2), date(2026, 3, 2)))
+    cancel(soon)
+    assert Offer.objects.get().expires_at == local(2026, 3, 2, 10).astimezone(UTC)  # noon minus two hours' notice
+
+
+def test_the_offer_email_has_html_and_text_and_a_link_without_personal_data(full_thursday, cancel):
+    service, therapist, _, booked = full_thursday
+    join(service, name="Bea Park", email="bea.park@example.com")
+    cancel(booked[1])
+    email = OutgoingEmail.objects.get(reference__startswith="waitlist offer")
+    body = email.payload["body"]
+    html = email.payload["alternatives"][0]["content"]["text"]
+    assert email.recipients == ["bea.park@example.com"]
+    assert email.subject == f"A time opened up: {service.name} on Thursday 5 March, 10:15 AM"
+    assert "10:15 AM" in body and therapist.name in body and "7:15 AM" in body
+    link = next(line for line in body.splitlines() if "/waitlist/offer/" in line)
+    assert link.startswith("https://clinic.test/waitlist/offer/")
+    assert "bea" not in link.lower() and "@" not in link
+    assert f'href="{link}"' in html and "Take this time" in html
+
+
+def test_each_offer_and_lapse_is_in_the_cancelled_bookings_history(
+    full_thursday, cancel, django_capture_on_commit_callbacks
+):
+    service, _, _, booked = full_thursday
+    join(service, name="Bea First")
+    join(service, name="Cy Second")
+    cancel(booked[1])
+    with time_machine.travel(local(2026, 3, 2, 7, 20), tick=False), django_capture_on_commit_callbacks(execute=True):
+        offers_lapse_due()
+    history = [(event.action, event.summary) for event in booked[1].events.order_by("at", "pk")]
+    assert history[2:] == [
+        (
+            BookingEvent.Action.WAITLIST_OFFERED,
+            f"offer Thu 5 Mar, 10:15 AM with {booked[1].therapist.name} to Bea First",
+        ),
+        (
+            BookingEvent.Action.WAITLIST_LAPSED,
+            f"lapsed Thu 5 Mar, 10:15 AM with {booked[1].therapist.name} to Bea First",
+        ),
+        (
+            BookingEvent.Action.WAITLIST_OFFERED,
+            f"offer Thu 5 Mar, 10:15 AM with {booked[1].therapist.name} to Cy Second",
+        ),
+    ]
+
+
+def test_nobody_waiting_leaves_no_trace(full_thursday, cancel):
+    cancel(full_thursday[3][1])
+    assert (Opening.objects.count(), Offer.objects.count()) == (0, 0)

@@ -1,0 +1,151 @@
+"""Taking an offer: "first to accept wins", and it cannot double-book.
+
+It follows core.locking's pattern, like every capacity write: open a transaction; lock, in one call,
+the opening's row (so everyone answering one opening queues here), the therapist's and the
+service's rooms' rows (so any other booking of that time queues too) and, for "move me earlier",
+the booking that moves; re-read the offer; then write through the bookings services themselves
+(``appointment_book`` or ``appointment_reschedule``), which re-check the time under the same lock
+and let the database's overlap constraints be the last word. Every way an offer can no longer be
+taken comes back as an ``Acceptance`` with a sentence for the person, never as an error.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.capacity import capacity_rows
+from bookings.history import Actor
+from bookings.models import Appointment
+from bookings.moves import appointment_reschedule
+from bookings.refusals import BookingError, SlotTaken
+from bookings.services import ClientDetails, appointment_book
+from core.clinictime import clinic_when
+from core.locking import rows_lock
+
+from .history import LAPSED, TAKEN, offer_history_record
+from .models import Entry, Offer, Opening
+from .offers import dispatch_later, entry_offers_withdraw
+
+State = Offer.State
+
+
+class Outcome(StrEnum):
+    BOOKED = "booked"
+    MOVED = "moved"
+    TAKEN = "taken"
+    LAPSED = "lapsed"
+    ALREADY = "already"
+    CLOSED = "closed"
+    STALE = "stale"
+
+
+STILL_ON_THE_LIST = "You're still on the list: we'll email you when another time opens up."
+TAKEN_MESSAGE = "Someone just took that time — you're still on the list. We'll email you when another time opens up."
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    outcome: Outcome
+    message: str
+    appointment: Appointment | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome in (Outcome.BOOKED, Outcome.MOVED)
+
+
+def _taken() -> Acceptance:
+    return Acceptance(Outcome.TAKEN, TAKEN_MESSAGE)
+
+
+def offer_refusal(offer: Offer, *, now: datetime) -> Acceptance | None:
+    """Why ``offer`` cannot be taken now, as the person will read it; None while it can. Reads only."""
+    entry = offer.entry
+    if offer.state == State.ACCEPTED:
+        return Acceptance(Outcome.ALREADY, "You've already taken this time: it's booked for you.", offer.appointment)
+    if offer.state == State.TAKEN:
+        return _taken()
+    if offer.state == State.LAPSED or (offer.state == State.OFFERED and offer.expires_at <= now):
+        held = clinic_when(offer.expires_at, day_format="l j F")
+        return Acceptance(
+            Outcome.LAPSED,
+            f"This offer lapsed: we held the time until {held}, then offered it to the next person. {STILL_ON_THE_LIST}",
+        )
+    if offer.state == State.WITHDRAWN or entry.state != Entry.State.WAITING:
+        if entry.state == Entry.State.BOOKED:
+            return Acceptance(Outcome.CLOSED, "This offer closed when you took another time from the waitlist.")
+        if entry.state == Entry.State.LEFT:
+            return Acceptance(Outcome.CLOSED, "This offer closed when you left the waitlist.")
+        return Acceptance(Outcome.CLOSED, "This offer is no longer open.")
+    return None
+
+
+def _lapse(offer: Offer, *, now: datetime) -> None:
+    offer.state, offer.decided_at = State.LAPSED, now
+    offer.save(update_fields=["state", "decided_at"])
+    offer_history_record(offer=offer, action=LAPSED)
+    transaction.on_commit(lambda: dispatch_later(offer.opening_id))
+
+
+def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
+    """The person takes the offered time: book it (or move their booking to it) if nobody got there first."""
+    now = now or timezone.now()
+    entry = offer.entry
+    capacity = capacity_rows(therapist=offer.therapist, service=entry.service)
+    moving = Appointment.objects.filter(pk=entry.appointment_id)
+    with transaction.atomic():
+        rows_lock(Opening.objects.filter(pk=offer.opening_id), *capacity, moving)
+        current = Offer.objects.select_related("entry", "entry__service", "therapist", "opening").get(pk=offer.pk)
+        entry = current.entry
+        refusal = offer_refusal(current, now=now)
+        if refusal is not None:
+            if refusal.outcome == Outcome.LAPSED and current.state == State.OFFERED:
+                _lapse(current, now=now)
+            return refusal
+        try:
+            if entry.appointment_id is not None:
+                appointment = appointment_reschedule(
+                    appointment=Appointment.objects.get(pk=entry.appointment_id),
+                    starts_at=current.starts_at,
+                    therapist=current.therapist,
+                    by_client=True,
+                    now=now,
+                )
+            else:
+                appointment = appointment_book(
+                    service=entry.service,
+                    therapist=current.therapist,
+                    starts_at=current.starts_at,
+                    client=ClientDetails(name=entry.name, email=entry.email, phone=entry.phone, consent=True),
+                    now=now,
+                )
+        except SlotTaken:
+            current.state, current.decided_at = State.TAKEN, now
+            current.save(update_fields=["state", "decided_at"])
+            return _taken()
+        except BookingError as refused:
+            current.state, current.decided_at = State.WITHDRAWN, now
+            current.save(update_fields=["state", "decided_at"])
+            return Acceptance(Outcome.STALE, f"That time can't be booked online any more: {refused.message}")
+        current.state, current.decided_at, current.appointment = State.ACCEPTED, now, appointment
+        current.save(update_fields=["state", "decided_at", "appointment"])
+        entry.state, entry.booked = Entry.State.BOOKED, appointment
+        entry.save(update_fields=["state", "booked", "updated_at"])
+        entry_offers_withdraw(entry=entry, now=now, keep=current)
+        # Everyone else answering this opening has lost the race; what is left of it is offered afresh.
+        current.opening.offers.filter(state=State.OFFERED).exclude(pk=current.pk).update(
+            state=State.TAKEN, decided_at=now
+        )
+        offer_history_record(offer=current, action=TAKEN, actor=Actor.client(), also=appointment.pk)
+        transaction.on_commit(lambda: dispatch_later(current.opening_id))
+    outcome = Outcome.MOVED if entry.appointment_id is not None else Outcome.BOOKED
+    when = clinic_when(appointment.starts_at, day_format="l j F")
+    message = (
+        f"Done: your booking has moved to {when}."
+        if outcome == Outcome.MOVED
+        else f"It's yours: {when} is booked for you."
+    )
+    return Acceptance(outcome, message, appointment)
