@@ -12,13 +12,13 @@ from django.core.files.storage import default_storage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from bookings.interface import BookingInvite, therapist_booking_invite, therapist_profile
 from core.markdown import Video, parse_video_url, video_facade_html
+from core.reversing import reverse_slug
 from core.uploads import VideoUploadTo, validate_video_upload
 
 RESERVED_SLUGS = frozenset({"feed", "category", "tag", "author", "preview", "search"})
@@ -90,7 +90,7 @@ class Author(models.Model):
         return self.profile.name
 
     def get_absolute_url(self):
-        return reverse("blog:author", kwargs={"slug": self.slug})
+        return reverse_slug("blog:author", self.slug)
 
     @cached_property
     def profile(self) -> AuthorProfile:
@@ -137,7 +137,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("blog:category", kwargs={"slug": self.slug})
+        return reverse_slug("blog:category", self.slug)
 
 
 class Tag(models.Model):
@@ -156,7 +156,7 @@ class Tag(models.Model):
         return f"#{self.name}"
 
     def get_absolute_url(self):
-        return reverse("blog:tag", kwargs={"slug": self.slug})
+        return reverse_slug("blog:tag", self.slug)
 
 
 class Series(models.Model):
@@ -287,7 +287,7 @@ class Post(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("blog:post", kwargs={"slug": self.slug})
+        return reverse_slug("blog:post", self.slug)
 
     def clean(self):
         errors = {}

@@ -73,27 +73,35 @@ def articles_for_newsletter(since: datetime) -> list[Article]:
     ]
 
 
-def posts_featured() -> list[Post]:
+def posts_featured(*, newest_in_category: list[int] | None = None) -> list[Post]:
     """The Featured block of the home page and the blog: the posts the editors pinned, in their order,
-    whatever their dates, then the newest posts in the "featured" category while there is room."""
+    whatever their dates, then the newest posts in the "featured" category while there is room.
+
+    ``newest_in_category``: ``posts_featured_in_category()`` when the caller has it (from the blog's cache).
+    """
     # The newest unpinned public posts of the category first (from its link rows), so the block is then read
     # through two indexes (the pins', the primary key's) however long the archive grows. (As a subquery
     # PostgreSQL scans every post instead.)
-    now = timezone.now()
-    newest_in_category = list(
-        Post.categories.through.objects.filter(
-            category__slug=Category.FEATURED_SLUG,
-            post__status=Post.Status.PUBLISHED,
-            post__publish_at__lte=now,
-            post__home_position__isnull=True,
-        )
-        .order_by("-post__publish_at", "-post_id")
-        .values_list("post_id", flat=True)[:HOME_FEATURED]
-    )
+    if newest_in_category is None:
+        newest_in_category = posts_featured_in_category()
     return list(
         posts_public()
         .filter(Q(home_position__isnull=False) | Q(pk__in=newest_in_category))
         .order_by(F("home_position").asc(nulls_last=True), "-publish_at", "-pk")[:HOME_FEATURED]
+    )
+
+
+def posts_featured_in_category() -> list[int]:
+    """The ids of the newest public posts in the "featured" category that no editor pinned, newest first."""
+    return list(
+        Post.categories.through.objects.filter(
+            category__slug=Category.FEATURED_SLUG,
+            post__status=Post.Status.PUBLISHED,
+            post__publish_at__lte=timezone.now(),
+            post__home_position__isnull=True,
+        )
+        .order_by("-post__publish_at", "-post_id")
+        .values_list("post_id", flat=True)[:HOME_FEATURED]
     )
 
 

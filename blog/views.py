@@ -32,19 +32,20 @@ def _page(request, posts, *, count: int | None, allow_empty: bool = True):
 def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True, featured=False):
     """``featured``: the featured posts stand on top of page 1 and are left out of every page's list, so the
     pages count through the same list and no post appears twice."""
-    # The sidebar, the list's count and the featured posts come from the blog's cache in one round trip.
+    # The sidebar, the list's count and the featured category's newest posts come from the blog's cache in
+    # one round trip.
     computes = {"sidebar": selectors.blog_sidebar_html}
     if count_key is not None:
         computes[f"count:{count_key}"] = posts.count
     if featured:
-        computes["featured"] = selectors.posts_featured
+        computes["featured_in_category"] = selectors.posts_featured_in_category
     fragments = selectors.blog_cached_many(computes)
     count = fragments.get(f"count:{count_key}")
     extra = dict(extra or {})
     if featured:
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
-        featured_posts = fragments["featured"]
+        featured_posts = selectors.posts_featured(newest_in_category=fragments["featured_in_category"])
         posts = posts.exclude(pk__in=[post.pk for post in featured_posts])
         if count is not None:
             count -= len(featured_posts)

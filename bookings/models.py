@@ -6,10 +6,10 @@ from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
 from core.clinictime import clinic_when
 from core.constraints import PostgresExclusionConstraint, TsTzRange
+from core.reversing import reverse_slug
 
 
 class Room(models.Model):
@@ -95,7 +95,7 @@ class Therapist(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("bookings:therapist_detail", kwargs={"slug": self.slug})
+        return reverse_slug("bookings:therapist_detail", self.slug)
 
     @property
     def display_name(self) -> str:
