@@ -175,6 +175,7 @@ def slots_available(
     first_allowed = _epoch(earliest if allow_past else max(earliest, now))
     last_allowed = _epoch(latest) if latest is not None else None
 
+    length = timedelta(seconds=duration)
     slots = []
     for day_index, day in enumerate(days):
         if day in closed_days:
@@ -220,10 +221,8 @@ def slots_available(
                 continue
             free = free_at[moment]
             starts = datetime.fromtimestamp(moment, UTC)
-            ends = starts + timedelta(seconds=duration)
-            slots.append(
-                Slot(starts, ends, therapists[free[0]], room_id, also_free=tuple(therapists[i] for i in free[1:]))
-            )
+            others = tuple([therapists[i] for i in free[1:]]) if len(free) > 1 else ()
+            slots.append(Slot(starts, starts + length, therapists[free[0]], room_id, also_free=others))
     return slots
 
 

@@ -1,10 +1,12 @@
+from datetime import datetime
+
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from core.clinictime import clinic_times
 from core.ratelimit import rate_limit_exceeded
 
-from ..availability import MAX_RANGE_DAYS, clinic_tz, slots_available
+from ..availability import MAX_RANGE_DAYS, Slot, clinic_tz, slots_available
 from ..params import parse_date
 from ..selectors import services_active, therapists_bookable
 
@@ -40,18 +42,21 @@ def availability(request):
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
     slots = slots_available(service=service, therapist=therapist, start=start, end=end)
-    labels = clinic_times(slot.local_start for slot in slots)
-    return JsonResponse(
-        {
-            "timezone": str(clinic_tz()),
-            "slots": [
-                {
-                    "start": slot.local_start.isoformat(),
-                    "end": slot.local_end.isoformat(),
-                    "label": label,
-                    "therapist": slot.therapist.slug,
-                }
-                for slot, label in zip(slots, labels, strict=True)
-            ],
-        }
-    )
+    return JsonResponse({"timezone": str(clinic_tz()), "slots": _slots_json(slots)})
+
+
+def _slots_json(slots: list[Slot]) -> list[dict]:
+    """The slots as the API writes them: start and end in the clinic's zone (ISO 8601), the start's label."""
+    tz = clinic_tz()
+    labels = clinic_times(slot.start for slot in slots)
+    local: dict[datetime, str] = {}  # a month has a few hundred distinct times, and one slot's end is another's start
+    rows = []
+    for slot, label in zip(slots, labels, strict=True):
+        start = local.get(slot.start)
+        if start is None:
+            start = local[slot.start] = slot.start.astimezone(tz).isoformat()
+        end = local.get(slot.end)
+        if end is None:
+            end = local[slot.end] = slot.end.astimezone(tz).isoformat()
+        rows.append({"start": start, "end": end, "label": label, "therapist": slot.therapist.slug})
+    return rows
