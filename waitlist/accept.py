@@ -130,15 +130,18 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
             current.state, current.decided_at = State.WITHDRAWN, now
             current.save(update_fields=["state", "decided_at"])
             return Acceptance(Outcome.STALE, f"That time can't be booked online any more: {refused.message}")
+        # The opening's offers are written in primary-key order, so writers never deadlock on each
+        # other's rows, even with the opening's lock switched off (the concurrency test's control).
+        list(Offer.objects.select_for_update().filter(opening=current.opening_id).order_by("pk").values("pk"))
+        # Everyone else answering this opening has lost the race; what is left of it is offered afresh.
+        current.opening.offers.filter(state=State.OFFERED).exclude(pk=current.pk).update(
+            state=State.TAKEN, decided_at=now
+        )
         current.state, current.decided_at, current.appointment = State.ACCEPTED, now, appointment
         current.save(update_fields=["state", "decided_at", "appointment"])
         entry.state, entry.booked = Entry.State.BOOKED, appointment
         entry.save(update_fields=["state", "booked", "updated_at"])
         entry_offers_withdraw(entry=entry, now=now, keep=current)
-        # Everyone else answering this opening has lost the race; what is left of it is offered afresh.
-        current.opening.offers.filter(state=State.OFFERED).exclude(pk=current.pk).update(
-            state=State.TAKEN, decided_at=now
-        )
         offer_history_record(offer=current, action=TAKEN, actor=Actor.client(), also=appointment.pk)
         transaction.on_commit(lambda: dispatch_later(current.opening_id))
     outcome = Outcome.MOVED if entry.appointment_id is not None else Outcome.BOOKED

@@ -4,7 +4,12 @@ import pytest
 from django.utils import timezone
 
 from bookings.services import ClientDetails, appointment_book
-from tests.bookings.conftest import NEW_YORK, local, monday_morning  # noqa: F401 - the fixture is used by name
+from tests.bookings.conftest import (  # noqa: F401 - fixtures are used by name
+    NEW_YORK,
+    _skip_postgres_only_on_sqlite,
+    local,
+    monday_morning,
+)
 from tests.factories import clinic_with_hours
 from waitlist.entries import Contact, Wish, entry_join
 from waitlist.models import Opening
