@@ -162,7 +162,13 @@ def archive(request, year, month):
 
 
 def _post_context(post: Post, *, preview: bool) -> dict:
-    previous_post, next_post = (None, None) if preview else selectors.post_neighbours(post)
+    # Scoring related posts reads every post sharing a tag or category; both they and the posts before and
+    # after this one are kept with the blog's cached fragments, read in one round trip.
+    computes = {f"related:{post.pk}": lambda: selectors.posts_related(post)}
+    if not preview:
+        computes[f"neighbours:{post.pk}"] = lambda: selectors.post_neighbours(post)
+    links = selectors.blog_cached_many(computes)
+    previous_post, next_post = links.get(f"neighbours:{post.pk}", (None, None))
     parts, series_total = selectors.series_parts(post)
     position = next((index for index, part in enumerate(parts) if part.pk == post.pk), None)
     return {
@@ -172,8 +178,7 @@ def _post_context(post: Post, *, preview: bool) -> dict:
         "series_total": series_total,
         "series_previous": parts[position - 1] if position else None,
         "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
-        # Scoring related posts reads every post sharing a tag or category: kept with the blog's cached fragments.
-        "related_posts": selectors.blog_cached(f"related:{post.pk}", lambda: selectors.posts_related(post)),
+        "related_posts": links[f"related:{post.pk}"],
         "previous_post": previous_post,
         "next_post": next_post,
         "json_ld": selectors.post_json_ld(post),

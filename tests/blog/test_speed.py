@@ -155,3 +155,19 @@ def test_related_posts_come_from_the_blog_cache_until_a_post_is_written(client, 
     PostFactory(title="Calves again", body="#calves")  # saved through post_write, as the admin saves
     related = client.get(post.get_absolute_url()).content.decode().split('id="related-heading"')[1]
     assert "Calves again" in related
+
+
+def test_a_posts_neighbours_come_from_the_blog_cache_until_a_post_is_written(client, django_assert_max_num_queries):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    PostFactory(title="The older one", publish_at=timezone.now() - timedelta(days=3))
+    post = PostFactory(title="The post", publish_at=timezone.now() - timedelta(days=2))
+    client.get(post.get_absolute_url())
+    with django_assert_max_num_queries(3):  # the post with its categories and tags: no neighbours, no scoring
+        page = client.get(post.get_absolute_url()).content.decode()
+    assert "The older one" in page
+    PostFactory(title="A newer one", publish_at=timezone.now() - timedelta(days=1))  # through post_write
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "The older one" in page and "A newer one" in page
