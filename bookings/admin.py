@@ -10,6 +10,7 @@ from core.clinictime import clinic_when
 from .access import intake_visible_to, is_front_desk
 from .availability import slot_find
 from .forms import staff_day_check
+from .freed import closure_removed_announce, time_off_removed_announce, working_hours_announce
 from .models import (
     HEALTH_FIELDS,
     Appointment,
@@ -67,6 +68,23 @@ class TherapistAdmin(InvalidatesPages, admin.ModelAdmin):
     inlines = [WorkingHoursInline, TimeOffInline]
     actions = ["revoke_calendar_feed"]
 
+    def save_formset(self, request, form, formset, change):
+        """Saves the inlines, then announces the time their change frees (bookings.freed)."""
+        if formset.model is TimeOff:
+            given_up = [
+                (inline.instance.therapist_id, inline.initial["starts_at"], inline.initial["ends_at"])
+                for inline in formset.initial_forms
+                if inline.instance.pk and (inline in formset.deleted_forms or inline.has_changed())
+            ]
+            super().save_formset(request, form, formset, change)
+            for therapist_id, starts_at, ends_at in given_up:
+                time_off_removed_announce(therapist_id=therapist_id, starts_at=starts_at, ends_at=ends_at)
+            return
+        super().save_formset(request, form, formset, change)
+        if formset.model is WorkingHours:
+            for hours in [*formset.new_objects, *(changed for changed, _ in formset.changed_objects)]:
+                working_hours_announce(hours=hours)
+
     @admin.action(description="Give the selected therapists' calendar feeds a new secret address")
     def revoke_calendar_feed(self, request, queryset):
         for therapist in queryset:
@@ -79,6 +97,23 @@ class ClosureAdmin(InvalidatesPages, admin.ModelAdmin):
     page_generations = ("bookings",)
     list_display = ["reason", "starts_on", "ends_on"]
     date_hierarchy = "starts_on"
+
+    # Removing or shortening a closure frees its days' working hours (bookings.freed).
+    def save_model(self, request, obj, form, change):
+        before = Closure.objects.filter(pk=obj.pk).values_list("starts_on", "ends_on").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before is not None:
+            closure_removed_announce(starts_on=before[0], ends_on=before[1])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        closure_removed_announce(starts_on=obj.starts_on, ends_on=obj.ends_on)
+
+    def delete_queryset(self, request, queryset):
+        removed = list(queryset.values_list("starts_on", "ends_on"))
+        super().delete_queryset(request, queryset)
+        for starts_on, ends_on in removed:
+            closure_removed_announce(starts_on=starts_on, ends_on=ends_on)
 
 
 @admin.register(BookingPolicy)
