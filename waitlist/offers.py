@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from bookings.availability import slot_find
+from bookings.history import Actor
 from bookings.models import BookingPolicy, Therapist
 from core.clinictime import clinic_tz
 from core.locking import rows_lock
@@ -76,7 +78,9 @@ def _lapse_due(opening: Opening, *, now: datetime) -> int:
     return len(due)
 
 
-def _offer_make(*, opening: Opening, match: Match, now: datetime, hold: timedelta, notice: timedelta, by_staff=False):
+def _offer_make(
+    *, opening: Opening, match: Match, now: datetime, hold: timedelta, notice: timedelta, by_staff=False, actor=None
+) -> Offer | None:
     expires_at = min(now + hold, match.slot.start - notice)
     if expires_at <= now:
         return None
@@ -89,7 +93,7 @@ def _offer_make(*, opening: Opening, match: Match, now: datetime, hold: timedelt
         offered_at=now,
         by_staff=by_staff,
     )
-    offer_history_record(offer=offer, action=OFFERED)
+    offer_history_record(offer=offer, action=OFFERED, actor=actor)
     offer_email_queue(offer=offer)
     transaction.on_commit(lambda: _lapse_schedule(offer.pk, expires_at))
     return offer
@@ -186,3 +190,63 @@ def dispatch_later(opening_id: int) -> None:
         task_enqueue("waitlist.opening_dispatch", opening_id=opening_id)
     except Exception:
         logger.exception("Could not queue opening %s again; the waitlist sweep does not cover it", opening_id)
+
+
+class OfferRefused(Exception):
+    """Staff's offer by hand cannot go out; ``message`` says why, for the desk."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def offer_by_hand(
+    *, entry: Entry, therapist: Therapist, starts_at: datetime, offered_by, now: datetime | None = None
+) -> Offer:
+    """Staff offer one free start to one waiting person, whatever their place in the queue.
+
+    The time must be bookable online now (the person takes it through the booking page's rules);
+    the person's windows and daily limit are staff's call. If the hold lapses, the time goes on to
+    whoever the matching rules pick next, as for any opening.
+    """
+    now = now or timezone.now()
+    policy, waitlist_policy = BookingPolicy.current(), WaitlistPolicy.current()
+    entry = Entry.objects.select_related("service").get(pk=entry.pk)
+    if entry.state != Entry.State.WAITING or entry.latest_on < now.astimezone(clinic_tz()).date():
+        raise OfferRefused("This person is no longer waiting, so they can't be offered a time.")
+    if entry.therapist_id is not None and entry.therapist_id != therapist.pk:
+        raise OfferRefused(f"{entry.name} is waiting for {entry.therapist.name} only.")
+    if Offer.objects.filter(entry=entry, starts_at=starts_at).exists():
+        raise OfferRefused(f"{entry.name} has already been offered that time.")
+    if entry.appointment_id is not None and starts_at >= entry.appointment.starts_at:
+        raise OfferRefused("That time is not earlier than the booking this person wants to move.")
+    slot = slot_find(
+        service=entry.service,
+        therapist=therapist,
+        starts_at=starts_at,
+        now=now,
+        policy=policy,
+        exclude_appointment_id=entry.appointment_id,
+    )
+    if slot is None:
+        raise OfferRefused("That time is not free to book online now. Choose one of the free times.")
+    with transaction.atomic():
+        opening = Opening.objects.create(
+            therapist=therapist,
+            starts_at=slot.start,
+            ends_at=slot.end + timedelta(minutes=entry.service.cleanup_minutes),
+            reason="offered_by_hand",
+            opened_at=now,
+        )
+        offer = _offer_make(
+            opening=opening,
+            match=Match(entry, slot),
+            now=now,
+            hold=timedelta(minutes=waitlist_policy.hold_minutes),
+            notice=timedelta(minutes=policy.min_notice_minutes),
+            by_staff=True,
+            actor=Actor.staff(offered_by),
+        )
+        if offer is None:
+            raise OfferRefused("That time starts too soon to hold it for anyone.")
+    return offer

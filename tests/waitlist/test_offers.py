@@ -149,3 +149,49 @@ def test_each_offer_and_lapse_is_in_the_cancelled_bookings_history(
 def test_nobody_waiting_leaves_no_trace(full_thursday, cancel):
     cancel(full_thursday[3][1])
     assert (Opening.objects.count(), Offer.objects.count()) == (0, 0)
+
+
+def test_staff_can_offer_a_free_time_by_hand_to_someone_later_in_the_queue(full_thursday):
+    from tests.factories import StaffUserFactory
+    from waitlist.offers import offer_by_hand
+
+    service, therapist, _, booked = full_thursday
+    appointment_cancel(appointment=booked[1], by_client=False)  # on_commit not run: nothing sent yet
+    join(service, name="Bea First")
+    cy = join(service, name="Cy Chosen")
+    desk = StaffUserFactory(username="desk")
+    offer = offer_by_hand(entry=cy, therapist=therapist, starts_at=booked[1].starts_at, offered_by=desk)
+    assert (offer.entry, offer.by_staff, offer.state) == (cy, True, "offered")
+    assert OutgoingEmail.objects.filter(recipients=["cy@example.com"], reference__startswith="waitlist offer").exists()
+
+
+def test_an_offer_by_hand_of_a_taken_or_repeated_time_is_refused_with_a_reason(full_thursday):
+    from waitlist.offers import OfferRefused, offer_by_hand
+
+    service, therapist, _, booked = full_thursday
+    bea = join(service, name="Bea First")
+    with pytest.raises(OfferRefused, match="not free to book online"):
+        offer_by_hand(entry=bea, therapist=therapist, starts_at=booked[1].starts_at, offered_by=None)
+    appointment_cancel(appointment=booked[1], by_client=False)
+    offer_by_hand(entry=bea, therapist=therapist, starts_at=booked[1].starts_at, offered_by=None)
+    with pytest.raises(OfferRefused, match="already been offered that time"):
+        offer_by_hand(entry=bea, therapist=therapist, starts_at=booked[1].starts_at, offered_by=None)
+    assert Offer.objects.count() == 1
+
+
+def test_the_desk_sees_who_waits_for_a_day_with_their_offers_in_few_queries(
+    full_thursday, cancel, django_assert_max_num_queries
+):
+    from waitlist.selectors import entries_for_day
+
+    service, therapist, _, booked = full_thursday
+    for index in range(5):
+        join(service, name=f"Person {index}", email=f"p{index}@example.com")
+    join(service, name="Other Day", days=(date(2026, 3, 6), date(2026, 3, 6)))
+    cancel(booked[1])
+    with django_assert_max_num_queries(3):
+        rows = [
+            (entry.name, [offer.state for offer in entry.offers.all()])
+            for entry in entries_for_day(day=date(2026, 3, 5), therapist=therapist, today=date(2026, 3, 2))
+        ]
+    assert rows == [("Person 0", ["offered"])] + [(f"Person {index}", []) for index in range(1, 5)]
