@@ -11,3 +11,5 @@ class CoreConfig(AppConfig):
     def ready(self):
         # Fill the task registry (core.queue) with every app's tasks, as the admin finds admin.py.
         autodiscover_modules("tasks")
+        # Fill the page panels (core.panels) the same way: an app's panels.py adds to other apps' pages.
+        autodiscover_modules("panels")

@@ -198,7 +198,10 @@ RATE_LIMITS = {
         "bookings:manage": (60, 600),  # cancelling or moving through a manage link
         "newsletter:subscribe": (30, 3600),
         "waitlist:offer_view": (300, 600),  # opening an offer's "Take this time" link, real or guessed
-        "waitlist:offer_take": (60, 600),  # taking an offer  # subscribe forms: each can send a confirmation email
+        "waitlist:offer_take": (60, 600),  # taking an offer
+        "waitlist:join": (30, 3600),  # join form submissions: each made entry sends a confirmation email
+        "waitlist:entry_view": (300, 600),  # opening an entry's private link, real or guessed
+        "waitlist:entry_change": (60, 600),  # changing or leaving an entry
         # Wrong passwords for one staff username from any number of addresses (per address: axes).
         "staff:login_failures": (20, 3600),
     }.items()
