@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, book, clients, day
+from .views import actions, book, clients, day, waitlist
 
 app_name = "desk"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("sessions/<int:pk>/move/", actions.move, name="move"),
     path("sessions/<int:pk>/undo/", actions.undo, name="undo"),
     path("sessions/<int:pk>/<slug:action>/", actions.act, name="act"),
+    path("waitlist/", waitlist.waitlist_day, name="waitlist"),
+    path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer, name="waitlist_offer"),
     path("clients/", clients.client_list, name="clients"),
     path("clients/search.json", clients.client_search_json, name="client_search"),
     path("clients/<int:pk>/", clients.client_detail, name="client"),

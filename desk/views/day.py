@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from bookings.models import Appointment, Closure, Service
 from core.clinictime import clinic_time
+from waitlist.selectors import entries_for_day
 
 from ..access import desk_view
 from ..grid import appointment_state, day_grid, day_summary
@@ -35,6 +36,7 @@ def day(request):
         "summary": day_summary(grid, now=now, shortest_minutes=shortest or 30),
         "column_count": len(grid.columns),
         "now": now,
+        "waiting_count": entries_for_day(day=the_day, today=timezone.localdate()).count(),
         **undo_context(request),
     }
     return render(request, "desk/day.html", context)
