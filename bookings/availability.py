@@ -61,15 +61,18 @@ class _Busy:
     """Disjoint busy intervals (epoch seconds), sorted: their starts and their ends, both ascending."""
 
     def __init__(self, intervals: list[tuple[int, int]]):
-        self.starts: list[int] = []
-        self.ends: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last_end = None
         for start, end in sorted(intervals):
-            if self.ends and start <= self.ends[-1]:  # touches or overlaps the one before: one interval
-                if end > self.ends[-1]:
-                    self.ends[-1] = end
+            if last_end is not None and start <= last_end:  # touches or overlaps the one before: one interval
+                if end > last_end:
+                    ends[-1] = last_end = end
             else:
-                self.starts.append(start)
-                self.ends.append(end)
+                starts.append(start)
+                ends.append(end)
+                last_end = end
+        self.starts, self.ends = starts, ends
 
 
 def _epoch(moment: datetime) -> int:
