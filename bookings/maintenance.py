@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
+from django.dispatch import Signal
 from django.utils import timezone
 
 from clients.models import Client, ClientEvent, ClientIntake
@@ -16,6 +17,10 @@ from clients.services import ClientActor, client_health_erase
 from .history import Actor, booking_event_record
 from .models import HEALTH_FIELDS, Appointment, BookingEvent, BookingPolicy
 from .reminders import appointment_remind
+
+# Sent by the daily retention run with its ``now`` and ``cutoff``, so the apps above bookings that hold
+# personal data (the waitlist) erase theirs by the same rule, without bookings knowing them.
+retention_due = Signal()
 
 # The client's free-text notes go with the intake: people write health details there too.
 BLANK_INTAKE = {field: False if field == "intake_pregnant" else "" for field in HEALTH_FIELDS}
@@ -52,6 +57,7 @@ def appointment_intake_erase_expired(*, now: datetime | None = None, batch_size:
         if len(batch) < batch_size:
             break
     client_health_erase_expired(now=now, cutoff=cutoff)
+    retention_due.send(sender=Appointment, now=now, cutoff=cutoff)
     return erased
 
 

@@ -12,6 +12,7 @@ from bookings.models import INTAKE_FIELDS, Appointment
 from clients.models import INTAKE_ANSWERS, Client, ClientEvent
 from clients.services import ClientActor, client_event_record, client_personal_erase
 from newsletter.interface import newsletter_forget, newsletter_state
+from waitlist.retention import entries_personal_erase
 
 
 def client_data_export(*, client: Client, requested_by) -> dict:
@@ -62,10 +63,12 @@ def client_data_export(*, client: Client, requested_by) -> dict:
 
 
 def client_data_erase(*, client: Client, requested_by) -> Client:
-    """Erase the person from the record, their bookings and the newsletter; sessions stay, anonymous."""
+    """Erase the person from the record, their bookings, the waitlist and the newsletter; sessions stay, anonymous."""
     now = timezone.now()
     with transaction.atomic():
         email = client.email
+        booking_ids = list(Appointment.objects.filter(client=client).values_list("pk", flat=True))
+        entries_personal_erase(email=email, appointment_ids=booking_ids, now=now)
         appointments_personal_erase(client=client, changed_by=requested_by, now=now)
         erased = client_personal_erase(client=client, changed_by=requested_by, now=now)
         newsletter_forget(email)
