@@ -48,8 +48,9 @@ def offered(full_thursday, cancel):
     return Offer.objects.get(entry=bea)
 
 
-def test_the_link_shows_the_time_and_one_button_that_posts_with_csrf(offered):
-    response = Client().get(link(offered))
+def test_the_link_shows_the_time_and_one_button_that_posts_with_csrf(offered, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the offer with its entry, service and therapist: one query
+        response = Client().get(link(offered))
     page = text(response)
     assert response.status_code == 200
     assert "Take this time?" in page and "Thursday 5 March 2026" in page and "10:15 AM" in page

@@ -195,3 +195,18 @@ def test_the_desk_sees_who_waits_for_a_day_with_their_offers_in_few_queries(
             for entry in entries_for_day(day=date(2026, 3, 5), therapist=therapist, today=date(2026, 3, 2))
         ]
     assert rows == [("Person 0", ["offered"])] + [(f"Person {index}", []) for index in range(1, 5)]
+
+
+def test_the_lapse_task_moves_on_only_once_the_hold_is_over(full_thursday, cancel, django_capture_on_commit_callbacks):
+    from waitlist.tasks import offer_lapse
+
+    service, _, _, booked = full_thursday
+    join(service, name="Bea First")
+    join(service, name="Cy Second")
+    cancel(booked[1])
+    first = Offer.objects.get()
+    assert offer_lapse.call(offer_id=first.pk) is False  # queued for the end of the hold, run early: nothing
+    with time_machine.travel(first.expires_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert offer_lapse.call(offer_id=first.pk) is True
+        assert offer_lapse.call(offer_id=first.pk) is False  # a second run changes nothing
+    assert offers() == [("Bea First", "lapsed"), ("Cy Second", "offered")]
