@@ -6,6 +6,7 @@
     .venv/bin/python bench/load.py --sqlite                 # a SQLite file in tmp/ instead
     .venv/bin/python bench/load.py --reuse --no-page-cache  # every request runs its view
     .venv/bin/python bench/load.py --reuse --no-nginx       # only through the app
+    .venv/bin/python bench/load.py --reuse --floor /healthz # pages against /healthz instead of the constant view
 
 Builds the big clinic (bench/bigclinic.py), collects static files into a temporary folder, starts
 gunicorn with bench.settings (production settings on loopback HTTP, plus the floor view at
@@ -88,6 +89,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--no-page-cache", action="store_true", help="switch the public page cache off")
     parser.add_argument("--no-nginx", action="store_true", help="skip the runs through nginx's cache")
+    parser.add_argument("--name", default=DATABASE, help=f"PostgreSQL database to build or reuse (default {DATABASE})")
+    parser.add_argument(
+        "--floor",
+        default="/bench/floor/",
+        help="the floor each page is compared with: /bench/floor/ (a constant view) or /healthz (a query and a cache read)",
+    )
     parser.add_argument(
         "--new-visitors",
         action="store_true",
@@ -95,7 +102,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    url = bigclinic.database_url(DATABASE, sqlite=args.sqlite)
+    url = bigclinic.database_url(args.name, sqlite=args.sqlite)
     static_root = tempfile.mkdtemp(prefix="clinic-bench-static-")
     os.environ["STATIC_ROOT"] = static_root
     os.environ["PUBLIC_PAGE_CACHE"] = "false" if args.no_page_cache else "true"
@@ -125,11 +132,11 @@ def main() -> None:
     # each page is compared with the mean of the floors either side of it.
     proxied = {}
     with server.gunicorn(env, workers=args.workers) as base:
-        floors = [measure(base + "/bench/floor/")]
+        floors = [measure(base + args.floor)]
         results = {}
         for _, key, _ in PAGES:
             results[key] = measure(base + pages[key])
-            floors.append(measure(base + "/bench/floor/"))
+            floors.append(measure(base + args.floor))
         if not args.no_nginx:
             media_root = Path(tempfile.mkdtemp(prefix="clinic-bench-media-"))
             with server.nginx(base.removeprefix("http://"), media_root=media_root) as proxy:
@@ -143,7 +150,7 @@ def main() -> None:
         f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, cache: {cache_name}, "
         f"page cache: {'off' if args.no_page_cache else 'on'}; gunicorn {args.workers} sync workers; "
         f"wrk {args.connections} connections, {args.warmup} s warm-up + {args.seconds} s per page, "
-        f"{'new visitors (no cookie)' if args.new_visitors else 'returning visitors (CSRF cookie)'}"
+        f"{'new visitors (no cookie)' if args.new_visitors else 'returning visitors (CSRF cookie)'}; floor: {args.floor}"
     )
     print("data: " + ", ".join(f"{value:,} {name}" for name, value in data.items()))
     print(f"load average after the run: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores, shared)")

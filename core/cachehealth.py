@@ -6,10 +6,15 @@ from django.core.cache import cache
 
 
 def cache_answers() -> bool:
-    """True when a value written to the cache reads back (a cache that swallows errors reads back None)."""
+    """True when a value written to the cache reads back (a cache that swallows errors reads back None).
+
+    Each check writes its own key: with one shared key, two checks at once (several workers behind a
+    load balancer) read each other's token and report a working cache as down.
+    """
     token = uuid.uuid4().hex
+    key = f"healthz:probe:{token}"
     try:
-        cache.set("healthz:probe", token, timeout=10)
-        return cache.get("healthz:probe") == token
+        cache.set(key, token, timeout=5)
+        return cache.get(key) == token
     except Exception:  # any backend's "cannot reach the server" error
         return False
