@@ -28,6 +28,8 @@ from tests.factories import (
     SubscriberFactory,
     clinic_with_hours,
 )
+from waitlist.entries import Contact, Wish, entry_join
+from waitlist.tokens import entry_token
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Scene:
     confirm_path: str
     expired_confirm_path: str
     unsubscribe_path: str
+    waitlist_entry_path: str = ""
 
     def details_path(self, hour: int) -> str:
         starts_at = timezone.make_aware(datetime.combine(self.day, time(hour)))
@@ -89,6 +92,10 @@ def public_scene() -> Scene:
         client_name="Ana Silva",
         client_email="ana@example.com",
     )
+    waiting = entry_join(
+        wish=Wish(service=service, therapist=therapist, earliest_on=day, latest_on=day + timedelta(days=7)),
+        contact=Contact(name="Wen Waits", email="wen@example.com", consent=True),
+    )
     pending = SubscriberFactory(email="pending@example.com", status="pending")
     confirmed = SubscriberFactory(email="reader@example.com")
     week_ago = datetime.now().timestamp() - 8 * 24 * 3600
@@ -106,6 +113,7 @@ def public_scene() -> Scene:
         confirm_path=f"/newsletter/confirm/{confirm_token_make(subscriber_token=pending.token)}/",
         expired_confirm_path=f"/newsletter/confirm/{expired}/",
         unsubscribe_path=f"/newsletter/unsubscribe/{unsubscribe_token_make(subscriber_token=confirmed.token)}/",
+        waitlist_entry_path=f"/waitlist/entry/{entry_token(waiting)}/",
     )
 
 
@@ -152,6 +160,22 @@ def _confirmed(scene):
         page.get_by_role("button", name="Confirm booking").click()
         expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
         Appointment.objects.filter(client_email="bo@example.com").delete()
+
+    return visit
+
+
+def _waitlist_join(scene, *, complete: bool):
+    def visit(page, base_url):
+        page.goto(f"{base_url}/waitlist/join/?service={scene.service.slug}&day={scene.day.isoformat()}")
+        page.locator("#id_name").fill("Lu Wait")
+        if complete:
+            page.locator("#id_email").fill("lu@example.com")
+            page.get_by_label(re.compile("consent to massage treatment")).check()
+        page.get_by_role("button", name="Join the waitlist").click()
+        if complete:
+            expect(page.get_by_role("heading", name="You're on the waitlist")).to_be_visible()
+        else:
+            expect(page.locator(".invalid-feedback").first).to_be_visible()
 
     return visit
 
@@ -233,6 +257,11 @@ def public_states(scene: Scene) -> list[tuple[str, object]]:
         ("book: manage", _goto(scene.manage_path)),
         ("book: manage move", _goto(scene.manage_path + "move/")),
         ("book: manage link broken", _goto("/book/manage/not-a-token/")),
+        ("waitlist: join", _goto(f"/waitlist/join/?service={scene.service.slug}&day={scene.day.isoformat()}")),
+        ("waitlist: join with errors", _waitlist_join(scene, complete=False)),
+        ("waitlist: joined", _waitlist_join(scene, complete=True)),
+        ("waitlist: entry", _goto(scene.waitlist_entry_path)),
+        ("waitlist: entry link broken", _goto("/waitlist/entry/not-a-token/")),
         ("newsletter: widget accepted", _footer_subscribe("walker@example.com", "Almost there")),
         ("newsletter: widget error", _footer_subscribe("walker@clinic", "complete email address")),
         ("newsletter: subscribe page", _subscribe_page("walker2@example.com", "Almost there")),

@@ -116,5 +116,6 @@ def desk_states(scene: StaffScene) -> list[tuple[str, object]]:
         "desk: session": session,
         "desk: move": session + "move/",
         "desk: clients": "/staff/clients/",
+        "desk: waitlist": "/staff/waitlist/",
     }
     return [(name, _staff_goto(path, OWNER)) for name, path in paths.items()]
