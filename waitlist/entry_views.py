@@ -29,6 +29,7 @@ from .tokens import entry_from_token, entry_token, offer_url
 
 SESSION_JOINED = "waitlist_joined_token"
 DEFAULT_RANGE_DAYS = 14
+WEEK_FROM_A_DAY = 7
 TOO_MANY_JOINS = (
     "Too many waitlist requests from your network. Please wait a few minutes, or call us and we'll add you."
 )
@@ -37,14 +38,16 @@ TOO_MANY_CHANGES = "Too many changes from your network. Please wait a few minute
 
 
 def _join_initial(request) -> dict:
-    """What the calendar was showing: its service, therapist and day, when the query names real ones."""
+    """What the calendar was showing: its service, therapist and day, when the query names real ones.
+
+    From a chosen day the range runs a week on, otherwise two weeks from today; never past the advance window.
+    """
     today = timezone.localdate()
     last_day = today + timedelta(days=BookingPolicy.current().max_advance_days)
-    day = parse_date(request.GET.get("day", "")[:10]) or today
-    day = min(max(day, today), last_day)
-    initial = {"earliest_on": day, "latest_on": min(day + timedelta(days=DEFAULT_RANGE_DAYS), last_day)}
-    if request.GET.get("day"):
-        initial["latest_on"] = min(day + timedelta(days=7), last_day)
+    asked = parse_date(request.GET.get("day", "")[:10])
+    first = min(max(asked or today, today), last_day)
+    span = timedelta(days=WEEK_FROM_A_DAY if asked else DEFAULT_RANGE_DAYS)
+    initial = {"earliest_on": first, "latest_on": min(first + span, last_day)}
     service = services_active().filter(slug=request.GET.get("service", "")[:120]).first()
     if service is not None:
         initial["service"] = service.slug
@@ -87,12 +90,9 @@ def joined(request):
     entry = entry_from_token(request.session.get(SESSION_JOINED, ""))
     if entry is None:
         return redirect("waitlist:join")
-    context = {"entry": entry, "windows": list(entry.windows.all()), "entry_path": _entry_path(entry)}
+    entry_path = reverse("waitlist:entry", kwargs={"token": entry_token(entry)})
+    context = {"entry": entry, "windows": list(entry.windows.all()), "entry_path": entry_path}
     return render(request, "waitlist/joined.html", context)
-
-
-def _entry_path(entry) -> str:
-    return reverse("waitlist:entry", kwargs={"token": entry_token(entry)})
 
 
 def _wish_form_initial(entry) -> dict:
@@ -106,6 +106,11 @@ def _wish_form_initial(entry) -> dict:
     }
 
 
+def _wish_form(entry, **kwargs) -> WishForm:
+    fixed = entry.therapist if entry.is_move_earlier else None
+    return WishForm(prefix="change", fixed_therapist=fixed, **kwargs)
+
+
 def _entry_page(request, entry, token, *, form=None, error="", status=200):
     now = timezone.now()
     standing = entry_standing(entry, now=now)
@@ -115,10 +120,8 @@ def _entry_page(request, entry, token, *, form=None, error="", status=200):
         "standing": standing,
         "windows": list(entry.windows.all()),
         "error": error,
-        "form": form or WishForm(initial=_wish_form_initial(entry), prefix="change"),
+        "form": form or _wish_form(entry, initial=_wish_form_initial(entry)),
     }
-    if entry.is_move_earlier:
-        context["form"].fields["therapist"].disabled = True
     if standing.live_offer is not None:
         context["offer_url"] = offer_url(standing.live_offer)
     if standing.state == Shown.BOOKED and entry.booked is not None:
@@ -143,10 +146,7 @@ def entry(request, token):
         return missing
     if request.method != "POST":
         return _entry_page(request, found, token)
-    form = WishForm(request.POST, prefix="change")
-    if found.is_move_earlier:
-        form.fields["therapist"].disabled = True
-        form.initial["therapist"] = found.therapist.slug if found.therapist else None
+    form = _wish_form(found, data=request.POST)
     if rate_limit_exceeded(request, scope="waitlist:entry_change"):
         return _entry_page(request, found, token, form=form, error=TOO_MANY_CHANGES, status=429)
     if not form.is_valid():

@@ -94,6 +94,15 @@ class WishForm(forms.Form):
         choices=NOTICE_CHOICES, coerce=int, initial=180, label="How much notice you need"
     )
 
+    def __init__(self, *args, fixed_therapist=None, **kwargs):
+        """``fixed_therapist``: a "move me earlier" entry keeps its booking's therapist, shown but not changeable."""
+        super().__init__(*args, **kwargs)
+        if fixed_therapist is not None:
+            field = self.fields["therapist"]
+            field.queryset = type(fixed_therapist).objects.filter(pk=fixed_therapist.pk)
+            field.disabled = True
+            self.initial["therapist"] = fixed_therapist.slug
+
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("window_starts"), cleaned.get("window_ends")

@@ -149,3 +149,23 @@ def test_the_page_reads_in_a_few_queries(client, full_thursday, django_assert_ma
     entry = join(service, windows=())
     with django_assert_max_num_queries(12):
         assert client.get(page_of(entry)).status_code == 200
+
+
+def test_a_move_earlier_entry_changes_its_times_but_keeps_its_therapist(client, full_thursday):
+    from datetime import UTC
+
+    from waitlist.entries import move_earlier_request
+
+    from .conftest import book, local
+
+    service, therapist, _, _ = full_thursday
+    friday = book(service, therapist, local(2026, 3, 6, 15, 15).astimezone(UTC), name="Dan Late")
+    entry = move_earlier_request(appointment=friday)
+    response = client.get(page_of(entry))
+    assert "asks to move your existing booking earlier" in text(response)
+    assert response.context["form"].fields["therapist"].disabled
+    changed = {**CHANGE, "change-latest_on": "2026-03-06", "change-therapist": ""}  # "any" is ignored: it stays
+    response = client.post(page_of(entry), changed)
+    assert response.status_code == 302, response.context["form"].errors
+    entry.refresh_from_db()
+    assert entry.therapist == therapist and entry.parts_of_day == ["afternoon"]

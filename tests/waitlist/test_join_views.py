@@ -169,3 +169,25 @@ def test_the_join_form_needs_csrf(full_thursday):
     service, _, _, _ = full_thursday
     response = Client(enforce_csrf_checks=True).post("/waitlist/join/", form_data(service))
     assert response.status_code == 403 and not Entry.objects.exists()
+
+
+def test_a_therapist_booked_solid_for_the_whole_advance_window_offers_the_waitlist(client, monday_morning):
+    from datetime import UTC, time
+
+    from bookings.models import BookingPolicy
+    from tests.factories import clinic_with_hours
+
+    from .conftest import book, local
+
+    BookingPolicy.objects.update_or_create(pk=1, defaults={"max_advance_days": 6})
+    service, (therapist,), _ = clinic_with_hours(weekdays=[3], start=time(9), end=time(11), duration_minutes=60)
+    book(service, therapist, local(2026, 3, 5, 9).astimezone(UTC), name="First Client")
+    html = client.get(f"/book/?service={service.slug}&therapist={therapist.slug}").content.decode()
+    assert "Join the waitlist for a time like this" in html
+    assert f"/waitlist/join/?service={service.slug}&amp;therapist={therapist.slug}" in html
+
+
+def test_the_join_form_reads_in_a_few_queries(client, full_thursday, django_assert_max_num_queries):
+    service, therapist, _, _ = full_thursday
+    with django_assert_max_num_queries(8):
+        assert client.get(f"/waitlist/join/?service={service.slug}&therapist={therapist.slug}").status_code == 200
