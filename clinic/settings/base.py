@@ -261,7 +261,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticstorage.StaticFilesStorage"  # whitenoise's, remembering each address
         )
     },
 }
