@@ -68,3 +68,17 @@ def test_a_blog_byline_without_a_photo_shows_the_authors_initials(client):
     post = PostFactory(author=author)
     assert ">SO</span>" in client.get(post.get_absolute_url()).content.decode()
     assert ">SO</span>" in client.get(author.get_absolute_url()).content.decode()
+
+
+def test_a_portrait_drawn_again_follows_a_new_name_photo_and_size_at_once():
+    assert ">MO</span>" in render("{% portrait name photo 96 %}", name="Maya Okafor", photo="")
+    assert ">DK</span>" in render("{% portrait name photo 96 %}", name="Daniel Kim", photo="")
+    assert "width: 64px" in render("{% portrait name photo 64 %}", name="Maya Okafor", photo="")
+    html = render("{% portrait name photo 96 %}", name="Maya Okafor", photo="/media/maya.jpg")
+    assert '<img src="/media/maya.jpg"' in html and "portrait--initials" not in html
+
+
+def test_a_portraits_name_is_escaped_however_often_it_is_drawn():
+    for _ in range(2):
+        html = render("{% portrait name photo 96 alt=name %}", name='<b>"Mo"</b> Smith', photo="/media/x.jpg")
+        assert "<b>" not in html and "&lt;b&gt;" in html
