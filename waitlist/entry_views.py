@@ -25,7 +25,7 @@ from .confirmations import entry_confirmation_queue
 from .entries import EntryRefused, entry_join, entry_leave, entry_update
 from .forms import JoinForm, WishForm, window_initial
 from .standing import Shown, entry_standing
-from .tokens import entry_from_token, entry_token, offer_url
+from .tokens import entry_from_token, entry_token
 
 SESSION_JOINED = "waitlist_joined_token"
 DEFAULT_RANGE_DAYS = 14
@@ -120,10 +120,9 @@ def _entry_page(request, entry, token, *, form=None, error="", status=200):
         "standing": standing,
         "windows": list(entry.windows.all()),
         "error": error,
+        "policy": BookingPolicy.current(),
         "form": form or _wish_form(entry, initial=_wish_form_initial(entry)),
     }
-    if standing.live_offer is not None:
-        context["offer_url"] = offer_url(standing.live_offer)
     if standing.state == Shown.BOOKED and entry.booked is not None:
         context["booking_url"] = reverse("bookings:manage", kwargs={"token": manage_token(entry.booked)})
     return render(request, "waitlist/entry.html", context, status=status)

@@ -35,7 +35,9 @@ WEEKDAY_CHOICES = [
         )
     ],
 ]
-ERROR_FIELD = {"windows": "window_starts"}
+# The service names all windows at once; its message goes beside the first row.
+ERROR_FIELD = {"windows": "window_1_starts"}
+WINDOW_ROWS = 3
 
 
 def _date_input():
@@ -47,7 +49,7 @@ def _time_input():
 
 
 class WishForm(forms.Form):
-    """Dates, parts of the day or one explicit window, notice and therapist: what an entry page can change."""
+    """Dates, parts of the day or up to three explicit windows, notice and therapist: what an entry page can change."""
 
     therapist = forms.ModelChoiceField(
         queryset=therapists_bookable(),
@@ -67,7 +69,6 @@ class WishForm(forms.Form):
     latest_on = forms.DateField(
         label="Last day you could come",
         widget=_date_input(),
-        help_text="Your place on the list ends after this day.",
         error_messages={
             "required": "Please give the last day you could come.",
             "invalid": "Please give a date like 2026-03-12.",
@@ -80,16 +81,6 @@ class WishForm(forms.Form):
         label="Parts of the day that suit you",
         help_text="Leave all unticked for any time of day.",
     )
-    window_weekday = forms.ChoiceField(choices=WEEKDAY_CHOICES, required=False, label="On")
-    window_starts = forms.TimeField(
-        required=False, label="From", widget=_time_input(), error_messages={"invalid": "Please give a time like 09:30."}
-    )
-    window_ends = forms.TimeField(
-        required=False,
-        label="Until",
-        widget=_time_input(),
-        error_messages={"invalid": "Please give a time like 12:00."},
-    )
     notice_minutes = forms.TypedChoiceField(
         choices=NOTICE_CHOICES, coerce=int, initial=180, label="How much notice you need"
     )
@@ -97,29 +88,58 @@ class WishForm(forms.Form):
     def __init__(self, *args, fixed_therapist=None, **kwargs):
         """``fixed_therapist``: a "move me earlier" entry keeps its booking's therapist, shown but not changeable."""
         super().__init__(*args, **kwargs)
+        for row in range(1, WINDOW_ROWS + 1):
+            self.fields[f"window_{row}_weekday"] = forms.ChoiceField(
+                choices=WEEKDAY_CHOICES, required=False, label="On"
+            )
+            self.fields[f"window_{row}_starts"] = forms.TimeField(
+                required=False,
+                label="From",
+                widget=_time_input(),
+                error_messages={"invalid": "Please give a time like 09:30."},
+            )
+            self.fields[f"window_{row}_ends"] = forms.TimeField(
+                required=False,
+                label="Until",
+                widget=_time_input(),
+                error_messages={"invalid": "Please give a time like 12:00."},
+            )
         if fixed_therapist is not None:
             field = self.fields["therapist"]
             field.queryset = type(fixed_therapist).objects.filter(pk=fixed_therapist.pk)
             field.disabled = True
             self.initial["therapist"] = fixed_therapist.slug
 
+    def window_rows(self) -> list[tuple]:
+        """The bound (weekday, from, until) fields of each window row, for the template."""
+        return [
+            (self[f"window_{row}_weekday"], self[f"window_{row}_starts"], self[f"window_{row}_ends"])
+            for row in range(1, WINDOW_ROWS + 1)
+        ]
+
+    def more_windows_given(self) -> bool:
+        """Whether a row past the first holds something, so the "add more windows" part starts open."""
+        return any(bound.value() or bound.errors for fields in self.window_rows()[1:] for bound in fields)
+
     def clean(self):
         cleaned = super().clean()
-        starts, ends = cleaned.get("window_starts"), cleaned.get("window_ends")
-        if (
-            (starts is None) != (ends is None)
-            and not self.has_error("window_starts")
-            and not self.has_error("window_ends")
-        ):
-            self.add_error("window_starts", "Give both a start and an end for the window, or leave both empty.")
+        for row in range(1, WINDOW_ROWS + 1):
+            starts, ends = f"window_{row}_starts", f"window_{row}_ends"
+            if self.has_error(starts) or self.has_error(ends):
+                continue
+            if (cleaned.get(starts) is None) != (cleaned.get(ends) is None):
+                self.add_error(starts, "Give both a start and an end for the window, or leave both empty.")
         return cleaned
 
     def windows(self) -> tuple[Window, ...]:
-        data = self.cleaned_data
-        if data.get("window_starts") is None or data.get("window_ends") is None:
-            return ()
-        weekday = int(data["window_weekday"]) if data.get("window_weekday") else None
-        return (Window(starts=data["window_starts"], ends=data["window_ends"], weekday=weekday),)
+        data, windows = self.cleaned_data, []
+        for row in range(1, WINDOW_ROWS + 1):
+            starts, ends = data.get(f"window_{row}_starts"), data.get(f"window_{row}_ends")
+            if starts is None or ends is None:
+                continue
+            weekday = data.get(f"window_{row}_weekday")
+            windows.append(Window(starts=starts, ends=ends, weekday=int(weekday) if weekday else None))
+        return tuple(windows)
 
     def wish(self, *, service) -> Wish:
         data = self.cleaned_data
@@ -175,9 +195,6 @@ class JoinForm(WishForm):
         "earliest_on",
         "latest_on",
         "parts_of_day",
-        "window_weekday",
-        "window_starts",
-        "window_ends",
         "notice_minutes",
         "name",
         "email",
@@ -204,12 +221,10 @@ class MoveEarlierForm(forms.Form):
 
 
 def window_initial(windows) -> dict:
-    """The first explicit window of an entry as the form's three fields."""
-    window = next(iter(windows), None)
-    if window is None:
-        return {}
-    return {
-        "window_weekday": "" if window.weekday is None else str(window.weekday),
-        "window_starts": window.starts,
-        "window_ends": window.ends,
-    }
+    """The first ``WINDOW_ROWS`` of an entry's explicit windows as the form's rows."""
+    initial = {}
+    for row, window in enumerate(list(windows)[:WINDOW_ROWS], start=1):
+        initial[f"window_{row}_weekday"] = "" if window.weekday is None else str(window.weekday)
+        initial[f"window_{row}_starts"] = window.starts
+        initial[f"window_{row}_ends"] = window.ends
+    return initial

@@ -11,7 +11,6 @@ from core.panels import panel_register
 from .earlier import waiting_entry
 from .forms import MoveEarlierForm
 from .standing import entry_standing
-from .tokens import offer_url
 
 
 @panel_register("bookings.day_times")
@@ -44,6 +43,4 @@ def manage_panel(request, context: dict) -> str:
     if entry is not None:
         standing = entry_standing(entry, now=timezone.now())
         panel["standing"] = standing
-        if standing.live_offer is not None:
-            panel["offer_url"] = offer_url(standing.live_offer)
     return render_to_string("waitlist/_move_earlier.html", panel, request=request)

@@ -7,9 +7,12 @@ ended (expiry is a query, not a job), and one with an offer still on hold reads 
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.urls import reverse
+
 from core.clinictime import clinic_tz
 
 from .models import Entry, Offer
+from .tokens import offer_token
 
 
 class Shown:
@@ -38,6 +41,13 @@ class Standing:
     @property
     def label(self) -> str:
         return LABELS[self.state]
+
+    @property
+    def offer_path(self) -> str:
+        """The live offer's "Take this time" page on this site, for a link on our own pages."""
+        if self.live_offer is None:
+            return ""
+        return reverse("waitlist:offer", kwargs={"token": offer_token(self.live_offer)})
 
     @property
     def changeable(self) -> bool:

@@ -5,13 +5,33 @@ from datetime import timedelta
 from django.shortcuts import render
 from django.utils import timezone
 
-from bookings.models import Appointment, Closure, Service
+from bookings.models import Appointment, Closure, Service, Therapist
 from core.clinictime import clinic_time
 from waitlist.selectors import entries_for_day
 
 from ..access import desk_view
 from ..grid import appointment_state, day_grid, day_summary
 from .common import chosen_day, day_bounds, undo_context
+
+
+def _waiting(the_day, grid) -> dict:
+    """How many wait on the waitlist for the day, and for each therapist column (their own and "any" entries
+    for a service they give), read in three queries whatever the number of columns."""
+    entries = list(entries_for_day(day=the_day, today=timezone.localdate()).values_list("therapist_id", "service_id"))
+    therapists = [column.therapist for column in grid.columns if column.therapist is not None]
+    gives = set(
+        Therapist.services.through.objects.filter(therapist__in=therapists).values_list("therapist_id", "service_id")
+    )
+    per_therapist = []
+    for therapist in therapists:
+        count = sum(
+            1
+            for wanted, service_id in entries
+            if wanted == therapist.pk or (wanted is None and (therapist.pk, service_id) in gives)
+        )
+        if count:
+            per_therapist.append({"therapist": therapist, "count": count})
+    return {"count": len(entries), "per_therapist": per_therapist}
 
 
 @desk_view
@@ -36,7 +56,7 @@ def day(request):
         "summary": day_summary(grid, now=now, shortest_minutes=shortest or 30),
         "column_count": len(grid.columns),
         "now": now,
-        "waiting_count": entries_for_day(day=the_day, today=timezone.localdate()).count(),
+        "waiting": _waiting(the_day, grid),
         **undo_context(request),
     }
     return render(request, "desk/day.html", context)

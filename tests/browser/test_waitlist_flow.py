@@ -66,7 +66,9 @@ def test_a_full_day_is_refilled_from_the_waitlist(live_server, page, screenshot,
     page.get_by_role("button", name="Join the waitlist").click()
     expect(page.get_by_role("heading", name="You're on the waitlist")).to_be_visible()
     screenshot("joined")
-    assert any(m.to == ["ana@example.com"] and "on the waitlist" in m.subject for m in mailoutbox)
+    (joined,) = [m for m in mailoutbox if m.to == ["ana@example.com"] and "on the waitlist" in m.subject]
+    entry_link = re.search(r"https://clinic\.test(/waitlist/entry/\S+/)", joined.body).group(1)
+    assert entry_link in joined.alternatives[0][0]
 
     entry_join(
         wish=Wish(service=service, earliest_on=day, latest_on=day),
@@ -75,7 +77,11 @@ def test_a_full_day_is_refilled_from_the_waitlist(live_server, page, screenshot,
     appointment_cancel(appointment=booked[1], by_client=False)
     ana_link, bo_link = offer_path(mailoutbox, "ana@example.com"), offer_path(mailoutbox, "bo@example.com")
 
-    page.goto(live_server.url + ana_link)
+    page.goto(live_server.url + entry_link)
+    expect(page.locator("[data-entry-state]")).to_have_text("A time is offered")
+    screenshot("entry-offered")
+    page.get_by_role("link", name="See the offered time").click()
+    expect(page).to_have_url(live_server.url + ana_link)
     screenshot("offer")
     page.get_by_role("button", name="Take this time").click()
     expect(page.get_by_role("heading", name="Your booking")).to_be_visible()
@@ -83,6 +89,10 @@ def test_a_full_day_is_refilled_from_the_waitlist(live_server, page, screenshot,
     screenshot("booked-from-offer")
     taken = Appointment.objects.get(client_email="ana@example.com")
     assert (taken.starts_at, taken.status) == (booked[1].starts_at, "booked")
+
+    page.goto(live_server.url + entry_link)
+    expect(page.locator("[data-entry-state]")).to_have_text("Booked")
+    expect(page.get_by_role("link", name="See your booking")).to_be_visible()
 
     page.goto(live_server.url + bo_link)
     expect(page.get_by_role("heading", name="Someone just took that time")).to_be_visible()

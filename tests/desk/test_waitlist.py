@@ -39,10 +39,15 @@ def test_the_day_lists_who_waits_for_it_in_joining_order_with_their_state(desk, 
     assert "Nobody is waiting" in text(desk.get("/staff/waitlist/?date=2026-03-09"))
 
 
-def test_the_day_grid_links_to_the_days_waitlist_with_its_count(desk, waiting):
+def test_the_day_grid_links_to_the_days_waitlist_with_its_count_per_therapist(desk, waiting):
+    _, therapist, _, _, _ = waiting
+    from tests.factories import clinic_with_hours
+
+    _, (other,), _ = clinic_with_hours()  # gives another service: nobody waits for them
     page = text(desk.get("/staff/?date=2026-03-05"))
     assert "2 waiting for this day on the waitlist" in page
-    assert "/staff/waitlist/?date=2026-03-05" in page
+    assert f"2 for {therapist.name}" in page and f"for {other.name}" not in page
+    assert f"/staff/waitlist/?date=2026-03-05&therapist={therapist.slug}" in page
 
 
 def test_staff_offer_a_free_time_by_hand_and_the_person_is_emailed(desk, waiting, django_capture_on_commit_callbacks):

@@ -30,9 +30,6 @@ CHANGE = {
     "change-earliest_on": "2026-03-05",
     "change-latest_on": "2026-03-20",
     "change-parts_of_day": ["afternoon"],
-    "change-window_weekday": "",
-    "change-window_starts": "",
-    "change-window_ends": "",
     "change-notice_minutes": "60",
 }
 
@@ -45,6 +42,7 @@ def test_a_waiting_entry_shows_what_it_asks_for_and_its_state(client, full_thurs
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
     assert 'data-entry-state="waiting"' in page and "Waiting for a time" in page
     assert "Mornings" in page and "At least 3 hours' notice" in page and "Any therapist" in page
+    assert "We take bookings up to 60 days ahead" in page
 
 
 def test_changing_the_entry_keeps_its_place_in_the_queue(client, full_thursday):

@@ -18,9 +18,9 @@ def form_data(service, **changes):
         "earliest_on": "2026-03-05",
         "latest_on": "2026-03-12",
         "parts_of_day": ["morning", "evening"],
-        "window_weekday": "",
-        "window_starts": "",
-        "window_ends": "",
+        "window_1_weekday": "",
+        "window_1_starts": "",
+        "window_1_ends": "",
         "notice_minutes": "180",
         "name": "Bea Park",
         "email": "Bea@Example.com",
@@ -90,12 +90,19 @@ def test_joining_makes_the_entry_emails_a_private_link_and_shows_it(
     assert "Mornings, evenings" in page and "At least 3 hours&#x27; notice" in page
 
 
-def test_an_explicit_window_is_kept(client, full_thursday):
+def test_explicit_windows_are_kept_and_shown_back_on_the_entry_page(client, full_thursday):
     service, _, _, _ = full_thursday
-    data = form_data(service, parts_of_day=[], window_weekday="3", window_starts="12:00", window_ends="15:00")
+    data = form_data(service, parts_of_day=[], window_1_weekday="3", window_1_starts="12:00", window_1_ends="15:00")
+    data.update(window_3_starts="17:00", window_3_ends="19:30")
     assert client.post("/waitlist/join/", data).status_code == 303
-    (window,) = Entry.objects.get().windows.all()
-    assert (window.weekday, f"{window.starts:%H:%M}", f"{window.ends:%H:%M}") == (3, "12:00", "15:00")
+    windows = Entry.objects.get().windows.all()
+    assert {(w.weekday, f"{w.starts:%H:%M}", f"{w.ends:%H:%M}") for w in windows} == {
+        (None, "17:00", "19:30"),
+        (3, "12:00", "15:00"),
+    }
+    page = client.get(client.get("/waitlist/joined/").context["entry_path"]).content.decode()
+    assert "Thursdays 12:00 to 15:00" in page and "Every day 17:00 to 19:30" in page
+    assert 'name="change-window_1_starts" value="' in page
 
 
 @pytest.mark.parametrize(
@@ -108,8 +115,8 @@ def test_an_explicit_window_is_kept(client, full_thursday):
         ({"latest_on": "2026-03-04"}, "latest_on", "on or after the first day"),
         ({"latest_on": "2027-03-04"}, "latest_on", "days ahead"),
         ({"earliest_on": "5 March"}, "earliest_on", "a date like"),
-        ({"window_starts": "15:00", "window_ends": "12:00"}, "window_starts", "end after it starts"),
-        ({"window_starts": "15:00"}, "window_starts", "both a start and an end"),
+        ({"window_1_starts": "15:00", "window_1_ends": "12:00"}, "window_1_starts", "end after it starts"),
+        ({"window_2_starts": "15:00"}, "window_2_starts", "both a start and an end"),
         ({"notice_minutes": "99999"}, "notice_minutes", "Select a valid choice"),
     ],
 )
