@@ -203,3 +203,17 @@ def test_move_earlier_matches_only_times_before_the_booking(full_thursday):
     assert [name for name, _ in matched(cancel_at_10_15(full_thursday))] == ["Ann Mover"]
     later = opening_for(therapist, local(2026, 3, 6, 16).astimezone(UTC))
     assert matched(later) == []
+
+
+def test_on_the_fall_back_day_the_repeated_hour_matches_a_window_by_its_wall_clock(db):
+    sunday = date(2026, 11, 1)  # New York falls back at 2 AM: 1:00–1:59 happens twice
+    with time_machine.travel(datetime(2026, 10, 28, 7, tzinfo=NEW_YORK), tick=False):
+        service, (therapist,), _ = clinic_with_hours(start=time(0), end=time(4), duration_minutes=30, cleanup_minutes=0)
+        first = datetime.combine(sunday, time(0), tzinfo=NEW_YORK).astimezone(UTC)
+        sessions = [book(service, therapist, first + timedelta(minutes=30 * n), name=f"C {n}") for n in range(10)]
+        second_one_am = datetime(2026, 11, 1, 1, 0, tzinfo=NEW_YORK, fold=1).astimezone(UTC)
+        freed = next(session for session in sessions if session.starts_at == second_one_am)
+        join(service, name="Ann Window", days=(sunday, sunday), windows=[Window(starts=time(1), ends=time(1, 30))])
+        join(service, name="Bo Later", days=(sunday, sunday), windows=[Window(starts=time(2), ends=time(3))])
+        appointment_cancel(appointment=freed, by_client=False)
+        assert matched(opening_for(therapist, second_one_am, minutes=30)) == [("Ann Window", second_one_am)]
