@@ -118,6 +118,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
             ],
+            # {% url %} in every template, with each address reversed once (core/templatetags/cached_urls.py).
+            "builtins": ["core.templatetags.cached_urls"],
         },
     },
 ]
