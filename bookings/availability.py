@@ -148,7 +148,7 @@ def slots_available(
     ).values_list("therapist_id", "starts_at", "ends_at"):
         therapist_busy[therapist_id].append((_epoch(starts_at), _epoch(ends_at)))
 
-    appointments = Appointment.objects.active().filter(
+    appointments = Appointment.objects.active(now=now).filter(
         Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
         starts_at__lt=window_end + timedelta(days=1),
         # A lower bound on starts_at lets the index skip all of history: nothing that started more

@@ -6,10 +6,13 @@ from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.clinictime import clinic_when
 from core.constraints import PostgresExclusionConstraint, TsTzRange
 from core.reversing import reverse_slug
+
+from .payment_fields import PaymentAtBooking, PaymentTermFields
 
 
 class Room(models.Model):
@@ -26,7 +29,7 @@ class Room(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(PaymentTermFields):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in booking links, e.g. /book/?service=<slug>.")
     description = models.TextField(blank=True)
@@ -46,7 +49,7 @@ class Service(models.Model):
     rooms = models.ManyToManyField(Room, related_name="services", help_text="Rooms equipped to host this service.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers are listed first.")
 
-    class Meta:
+    class Meta(PaymentTermFields.Meta):
         ordering = ["position", "name"]
 
     def __str__(self):
@@ -166,7 +169,7 @@ class Closure(models.Model):
         return f"{self.reason} ({self.starts_on} – {self.ends_on})"
 
 
-class BookingPolicy(models.Model):
+class BookingPolicy(PaymentTermFields):
     """The clinic's booking rules. One row; without it the defaults below apply."""
 
     min_notice_minutes = models.PositiveIntegerField(
@@ -199,8 +202,19 @@ class BookingPolicy(models.Model):
         ),
         help_text="Shown on the booking page, in the confirmation email and on the manage page.",
     )
+    payment_at_booking = models.CharField(
+        max_length=16,
+        choices=PaymentAtBooking.choices,
+        default=PaymentAtBooking.NONE,
+        help_text="The default for services that set none of their own (only when online payments are set up).",
+    )
+    refund_as_credit = models.BooleanField(
+        "keep early-cancel payments as credit",
+        default=False,
+        help_text="A payment for a booking cancelled before the cutoff is kept as credit instead of refunded.",
+    )
 
-    class Meta:
+    class Meta(PaymentTermFields.Meta):
         verbose_name = "booking policy"
         verbose_name_plural = "booking policy"
 
@@ -218,8 +232,14 @@ _ACTIVE = ~Q(status="cancelled")
 
 
 class AppointmentQuerySet(models.QuerySet):
-    def active(self):
-        return self.exclude(status=Appointment.Status.CANCELLED)
+    def active(self, now=None):
+        """Bookings that keep their time: not cancelled, and not a payment hold that has run out."""
+        return self.exclude(status=Appointment.Status.CANCELLED).exclude(
+            status=Appointment.Status.HELD, hold_expires_at__lte=now or timezone.now()
+        )
+
+    def holds_expired(self, now):
+        return self.filter(status=Appointment.Status.HELD, hold_expires_at__lte=now)
 
 
 class Appointment(models.Model):
@@ -232,6 +252,7 @@ class Appointment(models.Model):
     """
 
     class Status(models.TextChoices):
+        HELD = "held", "Held while the client pays"
         BOOKED = "booked", "Booked"
         COMPLETED = "completed", "Completed"
         NO_SHOW = "no_show", "No-show"
@@ -250,6 +271,11 @@ class Appointment(models.Model):
     blocked_until = models.DateTimeField(help_text="End of the session plus the service's cleanup time.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.ONLINE)
+    hold_expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="For a booking held while the client pays: when the time is offered to others again.",
+    )
 
     client = models.ForeignKey(
         "clients.Client",
@@ -300,6 +326,9 @@ class Appointment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="appointment_end_after_start"),
             models.CheckConstraint(condition=Q(blocked_until__gte=F("ends_at")), name="appointment_blocked_after_end"),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False), name="appointment_hold_has_expiry"
+            ),
             PostgresExclusionConstraint(
                 name="appointment_no_therapist_overlap",
                 expressions=[("therapist", RangeOperators.EQUAL), (_SESSION, RangeOperators.OVERLAPS)],

@@ -12,10 +12,11 @@ from .availability import slot_find, slots_nearest
 from .capacity import Unavailable, capacity_rows, is_overlap_violation, refusal_of, refused, require_offers
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
+from .holds import holds_release_overlapping
 from .models import Appointment, BookingEvent, BookingPolicy, Therapist
 from .refusals import ChangeRefused, start_refusal
 from .reminders import reminder_schedule_on_commit
-from .signals import time_freed_announce
+from .signals import appointment_moved, booking_change_announce, time_freed_announce
 from .status_changes import client_change_refusal
 
 
@@ -63,6 +64,13 @@ def appointment_reschedule(
                 raise Unavailable(
                     start_refusal(service=service, therapist=new_therapist, starts_at=starts_at, **options)
                 )
+            holds_release_overlapping(
+                therapist_id=slot.therapist.pk,
+                room_id=slot.room_id,
+                starts_at=slot.start,
+                blocked_until=slot.end + timedelta(minutes=service.cleanup_minutes),
+                now=now,
+            )
             before = appointment_state(current)
             moved_from = (current.therapist, current.starts_at)
             freed = (current.therapist_id, current.starts_at, current.blocked_until)
@@ -87,6 +95,7 @@ def appointment_reschedule(
                 therapist_id=freed[0], starts_at=freed[1], ends_at=freed[2], reason="moved", appointment_id=current.pk
             )
             reminder_schedule_on_commit(current, policy=policy, now=now)
+            booking_change_announce(appointment_moved, appointment_id=current.pk, by_client=by_client)
     except (Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not is_overlap_violation(error):
             raise

@@ -21,6 +21,7 @@ from .availability import slot_find, slots_nearest
 from .capacity import Unavailable, capacity_rows, is_overlap_violation, refusal_of, refused, require_offers
 from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
+from .holds import holds_release_overlapping
 from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Service, Therapist
 from .refusals import start_refusal
 from .reminders import reminder_schedule_on_commit
@@ -73,6 +74,7 @@ def appointment_book(
     newsletter: NewsletterOptIn | None = None,
     client_record: Client | None = None,
     allow_past: bool = False,
+    hold_until: datetime | None = None,
     now: datetime | None = None,
 ) -> Appointment:
     """Book ``service`` at ``starts_at`` with ``therapist`` (None: the fairest free one) and a free room.
@@ -83,6 +85,9 @@ def appointment_book(
     Raises ``SlotTaken`` (with the nearest free alternatives) when someone else holds the time,
     ``StartRefused`` with its reason when the rules do not allow that start (``bookings.refusals``),
     ``BookingError`` when the therapist does not give the service.
+
+    With ``hold_until`` the booking is a payment hold (bookings.holds) until then: its time is
+    kept, but no email, reminder or newsletter opt-in goes out until ``appointment_hold_confirm``.
     """
     if therapist is not None:
         require_offers(therapist, service)
@@ -97,6 +102,13 @@ def appointment_book(
             slot = slot_find(service=service, therapist=therapist, starts_at=starts_at, **options)
             if slot is None:
                 raise Unavailable(start_refusal(service=service, therapist=therapist, starts_at=starts_at, **options))
+            holds_release_overlapping(
+                therapist_id=slot.therapist.pk,
+                room_id=slot.room_id,
+                starts_at=slot.start,
+                blocked_until=slot.end + timedelta(minutes=service.cleanup_minutes),
+                now=now,
+            )
             by_client = source == Appointment.Source.ONLINE
             record = client_record or client_for_booking(
                 name=client.name,
@@ -115,6 +127,8 @@ def appointment_book(
                 ends_at=slot.end,
                 blocked_until=slot.end + timedelta(minutes=service.cleanup_minutes),
                 source=source,
+                status=Appointment.Status.HELD if hold_until else Appointment.Status.BOOKED,
+                hold_expires_at=hold_until,
                 booked_by=booked_by,
                 client_name=client.name,
                 client_email=client.email,
@@ -142,11 +156,12 @@ def appointment_book(
                 actor=ClientActor.client() if by_client else ClientActor.staff(booked_by),
                 now=now,
             )
-            if appointment.starts_at > now:  # a walk-in or a past session is told in person, not by email
-                booking_emails_queue(appointment=appointment, event="booked")
             pages_changed("bookings")
-            reminder_schedule_on_commit(appointment, policy=policy, now=now)
-            if newsletter is not None:
+            if hold_until is None:
+                if appointment.starts_at > now:  # a walk-in or a past session is told in person, not by email
+                    booking_emails_queue(appointment=appointment, event="booked")
+                reminder_schedule_on_commit(appointment, policy=policy, now=now)
+            if newsletter is not None and hold_until is None:
                 transaction.on_commit(lambda: _newsletter_start(email=client.email, opt_in=newsletter))
     except (Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not is_overlap_violation(error):

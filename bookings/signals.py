@@ -4,14 +4,27 @@
 again: a cancellation, a move away from it, a released payment hold, a removed time-off entry or
 closure, new working hours. Listeners (the waitlist) look for whoever wants that time; they must not
 raise, and a listener's failure never undoes the change that freed the time.
+
+The booking's own changes are told the same way, once committed, for the apps that act on them
+(payments refunds a deposit or charges a late-cancel fee):
+
+- ``appointment_cancelled``: ``appointment_id``, ``by_client``, ``late`` (after the cancel cutoff), ``actor_id``
+- ``appointment_moved``: ``appointment_id``, ``by_client``
+- ``hold_released``: ``appointment_id`` of a payment hold that ran out or was given up, whose time is free again
 """
 
+import logging
 from datetime import datetime
 
 from django.db import transaction
 from django.dispatch import Signal
 
+logger = logging.getLogger(__name__)
+
 time_freed = Signal()
+appointment_cancelled = Signal()
+appointment_moved = Signal()
+hold_released = Signal()
 
 
 def time_freed_announce(
@@ -31,5 +44,16 @@ def time_freed_announce(
             reason=reason,
             appointment_id=appointment_id,
         )
+
+    transaction.on_commit(send)
+
+
+def booking_change_announce(signal: Signal, **details) -> None:
+    """Send one of the booking signals above after the current transaction commits; listeners cannot undo it."""
+
+    def send() -> None:
+        for _receiver, answer in signal.send_robust(sender="bookings", **details):
+            if isinstance(answer, Exception):
+                logger.error("A listener of a booking change failed: %r", answer, exc_info=answer)
 
     transaction.on_commit(send)

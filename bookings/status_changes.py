@@ -14,7 +14,7 @@ from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .models import Appointment, BookingEvent, BookingPolicy
 from .refusals import ChangeRefused
-from .signals import time_freed_announce
+from .signals import appointment_cancelled, booking_change_announce, time_freed_announce
 from .status import mark_refusal
 
 
@@ -43,6 +43,7 @@ def appointment_cancel(
             refusal = "Only booked sessions can be cancelled."
         if refusal:
             raise ChangeRefused(refusal)
+        late = current.starts_at - now < timedelta(hours=policy.cancel_cutoff_hours)
         before = appointment_state(current)
         current.status = Appointment.Status.CANCELLED
         current.cancelled_at = now
@@ -64,6 +65,13 @@ def appointment_cancel(
             ends_at=current.blocked_until,
             reason="cancelled",
             appointment_id=current.pk,
+        )
+        booking_change_announce(
+            appointment_cancelled,
+            appointment_id=current.pk,
+            by_client=by_client,
+            late=late,
+            actor_id=getattr(changed_by, "pk", None),
         )
     return current
 

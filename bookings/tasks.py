@@ -7,9 +7,10 @@ from django_tasks import task
 
 from core.queue import registered, repeating, task_enqueue_once
 
-from . import maintenance, reminders
+from . import holds, maintenance, reminders
 
 REMINDER_CATCH_UP_EVERY = timedelta(minutes=15)
+HOLDS_RELEASE_EVERY = timedelta(minutes=2)
 
 
 @registered("bookings.reminder_send")
@@ -33,3 +34,11 @@ def reminders_catch_up() -> int:
     """Every quarter hour: send reminders a dead worker left unsent. Queues the next run first."""
     task_enqueue_once("bookings.reminders_catch_up", run_after=timezone.now() + REMINDER_CATCH_UP_EVERY)
     return maintenance.appointment_reminders_catch_up()
+
+
+@repeating("bookings.holds_release_expired")
+@task()
+def holds_release_expired() -> int:
+    """Every two minutes: release payment holds that ran out, so their time is announced as free. Queues the next run first."""
+    task_enqueue_once("bookings.holds_release_expired", run_after=timezone.now() + HOLDS_RELEASE_EVERY)
+    return holds.holds_release_expired()

@@ -28,6 +28,7 @@ urlpatterns = [
     path("blog/", include("blog.urls")),
     path("newsletter/", include("newsletter.urls")),
     path("", include("waitlist.urls")),
+    path("payments/", include("payments.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.icon, {"name": "favicon.ico"}),

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "newsletter",
     "desk",
     "waitlist",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -373,3 +374,18 @@ MIDDLEWARE = [*MIDDLEWARE[:-1], "core.middleware.reject_unreadable_input", MIDDL
 # Intake answers are erased this many days after the session ended; the booking itself stays.
 INTAKE_RETENTION_DAYS = env.int("INTAKE_RETENTION_DAYS", default=365)
 # --- end of hardening settings ---
+
+
+# --- Payments settings (payments work adds below this line) ---
+# Prices and every amount of money are integers in the minor unit of this ISO 4217 currency (cents for USD).
+CLINIC_CURRENCY = env.str("CLINIC_CURRENCY", default="USD").upper()
+# Stripe: payments are on only when the secret key, the publishable key and the webhook secret are all set
+# (core/money.py: payments_enabled). Without them the site takes no money and never mentions it.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Where the Stripe API answers: the real one, or a localstripe server for the demo and the tests.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+# How long a slot is held for a client while they pay, before it is offered to others again.
+PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=10)
+# --- end of payments settings ---

@@ -104,6 +104,7 @@ def test_schedule_tasks_starts_each_maintenance_chain_once_however_often_it_runs
     call_command("schedule_tasks")
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
+        "bookings.tasks.holds_release_expired",
         "bookings.tasks.intake_erase_expired",
         "bookings.tasks.reminders_catch_up",
         "core.tasks.outbox_sweep",
