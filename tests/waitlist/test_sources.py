@@ -147,3 +147,15 @@ def test_a_time_freed_in_the_past_offers_nothing(monday_morning, django_capture_
             reason="cancelled",
         )
     assert offered() == []
+
+
+def test_staff_setting_a_booking_to_cancelled_offers_its_time(monday_morning, django_capture_on_commit_callbacks):
+    from bookings.status_changes import appointment_status_set
+
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    ten = local(2026, 3, 5, 10).astimezone(UTC)
+    booking = book(service, therapist, ten)
+    join(service, name="Bea Park")
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_status_set(appointment=booking, status="cancelled", changed_by=None)
+    assert offered() == [("Bea Park", ten)]
