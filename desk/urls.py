@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, book, clients, day, waitlist
+from .views import actions, book, clients, day, sales, waitlist
 
 app_name = "desk"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("sessions/<int:pk>/<slug:action>/", actions.act, name="act"),
     path("waitlist/", waitlist.waitlist_day, name="waitlist"),
     path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer, name="waitlist_offer"),
+    path("sell/package/", sales.package_sell, name="package_sell"),
+    path("sell/gift-card/", sales.giftcard_sell, name="giftcard_sell"),
     path("clients/", clients.client_list, name="clients"),
     path("clients/search.json", clients.client_search_json, name="client_search"),
     path("clients/<int:pk>/", clients.client_detail, name="client"),

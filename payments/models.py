@@ -42,7 +42,8 @@ class LedgerEntry(models.Model):
         SALE = "sale", "Sale (package or gift card)"
         REFUND = "refund", "Refund"
         CREDIT = "credit", "Credit given to the client"
-        REDEMPTION = "redemption", "Credit or gift card used"
+        REDEMPTION = "redemption", "Credit, package credit or gift card used"
+        CREDIT_RETURN = "credit_return", "Package credit or gift card amount given back"
 
     class Method(models.TextChoices):
         CARD = "card", "Card (online)"
@@ -50,6 +51,7 @@ class LedgerEntry(models.Model):
         TERMINAL = "terminal", "Card terminal"
         CREDIT = "credit", "Client credit"
         GIFT_CARD = "gift_card", "Gift card"
+        PACKAGE = "package", "Package credit"
 
     class Actor(models.TextChoices):
         CLIENT = "client", "Client"
@@ -74,6 +76,12 @@ class LedgerEntry(models.Model):
         related_name="reversals",
         help_text="For a refund: the payment it gives back.",
     )
+    package = models.ForeignKey(
+        "payments.PackagePurchase", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    gift_card = models.ForeignKey(
+        "payments.GiftCard", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
     stripe_id = models.CharField(max_length=255, blank=True, help_text="The PaymentIntent or Refund at Stripe.")
     idempotency_key = models.CharField(max_length=200, unique=True)
     actor_kind = models.CharField(max_length=16, choices=Actor.choices)
@@ -93,7 +101,7 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["charge", "fee", "desk_payment", "sale", "credit"], amount__gt=0)
+                    Q(kind__in=["charge", "fee", "desk_payment", "sale", "credit", "credit_return"], amount__gt=0)
                     | Q(kind__in=["refund", "redemption"], amount__lt=0)
                 ),
                 name="ledger_sign_by_kind",
@@ -104,6 +112,23 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=~Q(currency=""), name="ledger_has_currency"),
             models.UniqueConstraint(
                 fields=["kind", "stripe_id"], condition=~Q(stripe_id=""), name="ledger_stripe_object_once"
+            ),
+            # A booking uses one package credit at most, and takes from one gift card once.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(kind="redemption", method="package"),
+                name="ledger_one_package_credit_per_booking",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "gift_card"],
+                condition=Q(kind="redemption", gift_card__isnull=False),
+                name="ledger_gift_card_once_per_booking",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="package") | Q(package__isnull=False), name="ledger_package_credit_names_package"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="gift_card") | Q(gift_card__isnull=False), name="ledger_gift_card_names_card"
             ),
         ]
 
@@ -214,3 +239,6 @@ class CardOnFile(models.Model):
 
     def __str__(self):
         return f"{self.brand or 'card'} ending {self.last4}" if self.last4 else "card on file"
+
+
+from .prepaid_models import GiftCard, Package, PackagePurchase  # noqa: E402, F401 - the models of packages and gift cards

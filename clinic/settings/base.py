@@ -205,6 +205,8 @@ RATE_LIMITS = {
         "waitlist:join": (30, 3600),  # join form submissions: each made entry sends a confirmation email
         "waitlist:entry_view": (300, 600),  # opening an entry's private link, real or guessed
         "waitlist:entry_change": (60, 600),  # changing or leaving an entry
+        "payments:giftcard_lookup": (20, 900),  # a gift card or package code typed in, found or not
+        "payments:checkout": (30, 3600),  # starting to buy a package or a gift card online
         # Wrong passwords for one staff username from any number of addresses (per address: axes).
         "staff:login_failures": (20, 3600),
     }.items()
@@ -388,4 +390,7 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
 # How long a slot is held for a client while they pay, before it is offered to others again.
 PAYMENT_HOLD_MINUTES = env.int("PAYMENT_HOLD_MINUTES", default=10)
+# Gift cards are sold for amounts from the first to the second (minor units of CLINIC_CURRENCY).
+GIFT_CARD_MIN_AMOUNT = env.int("GIFT_CARD_MIN_AMOUNT", default=1_000)
+GIFT_CARD_MAX_AMOUNT = env.int("GIFT_CARD_MAX_AMOUNT", default=100_000)
 # --- end of payments settings ---
