@@ -24,6 +24,7 @@ from core.ratelimit import rate_limit_count, rate_limit_exceeded, rate_limit_rea
 from .confirmations import entry_confirmation_queue
 from .entries import EntryRefused, entry_join, entry_leave, entry_update
 from .forms import JoinForm, WishForm, window_initial
+from .selectors import entry_offers
 from .standing import Shown, entry_standing
 from .tokens import entry_from_token, entry_token
 
@@ -115,10 +116,12 @@ def _entry_page(request, entry, token, *, form=None, error="", status=200):
     now = timezone.now()
     standing = entry_standing(entry, now=now)
     context = {
+        "now": now,
         "entry": entry,
         "token": token,
         "standing": standing,
         "windows": list(entry.windows.all()),
+        "offers": list(entry_offers(entry)),
         "error": error,
         "policy": BookingPolicy.current(),
         "form": form or _wish_form(entry, initial=_wish_form_initial(entry)),

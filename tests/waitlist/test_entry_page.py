@@ -97,7 +97,10 @@ def test_an_offered_entry_shows_the_live_offer_link(client, full_thursday, djang
         appointment_cancel(appointment=booked[1], by_client=False)
     page = text(client.get(page_of(entry)))
     assert 'data-entry-state="offered"' in page and "10:15 AM" in page
-    assert "/waitlist/offer/" in page
+    assert "/waitlist/offer/" in page and "Times offered to you" in page and "held for you until" in page
+    with time_machine.travel(timedelta(hours=1)):
+        later = text(client.get(page_of(entry)))
+    assert 'data-entry-state="waiting"' in later and "the hold ran out" in later
 
 
 @pytest.mark.parametrize("token", ["nonsense", "a" * 400, "x:y", "k:e:y"])
