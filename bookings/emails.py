@@ -20,6 +20,7 @@ from core.site import clinic_details
 
 from .calendar import appointment_ics, calendar_links
 from .models import Appointment, BookingPolicy, Therapist
+from .payment_terms import payment_terms
 from .tokens import manage_url
 
 CLIENT_SUBJECTS = {
@@ -40,10 +41,12 @@ def _when(appointment: Appointment) -> str:
 
 
 def _context(appointment: Appointment, event: str) -> dict:
+    policy = BookingPolicy.current()
     return {
         "appointment": appointment,
         "event": event,
-        "policy": BookingPolicy.current(),
+        "policy": policy,
+        "terms": payment_terms(appointment.service, policy),
         "manage_url": manage_url(appointment),
         "calendar_links": calendar_links(appointment),
         "schedule_url": settings.SITE_URL + reverse("bookings:staff_schedule"),

@@ -6,3 +6,13 @@ class PaymentsConfig(AppConfig):
 
     name = "payments"
     verbose_name = "Payments"
+
+    def ready(self):
+        from django.urls import reverse
+
+        from core.paystep import payment_step_register
+
+        from . import listeners, panels, webhook_handlers  # noqa: F401 (panels and handlers register themselves)
+
+        listeners.connect()
+        payment_step_register(lambda: reverse("payments:checkout"))

@@ -183,7 +183,15 @@ class ProviderCall(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="provider_call_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="provider_call_amount_positive"),
+            # One payment at booking in flight or made per booking: a second card cannot be charged too.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(purpose="booking_payment") & ~Q(status="failed"),
+                name="provider_call_one_booking_payment",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_purpose_display()} {money_format(self.amount, self.currency)}: {self.get_status_display()}"
@@ -239,6 +247,21 @@ class CardOnFile(models.Model):
 
     def __str__(self):
         return f"{self.brand or 'card'} ending {self.last4}" if self.last4 else "card on file"
+
+
+class BookingCheckout(models.Model):
+    """The payment step of one held booking: the client's Stripe customer and the SetupIntent their card goes into.
+
+    Only this SetupIntent can pay for this booking: an id from another booking's page is refused.
+    """
+
+    appointment = models.OneToOneField("bookings.Appointment", on_delete=models.PROTECT, related_name="checkout")
+    customer_id = models.CharField(max_length=255)
+    setup_intent_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"checkout of appointment {self.appointment_id}"
 
 
 from .prepaid_models import GiftCard, Package, PackagePurchase  # noqa: E402, F401 - the models of packages and gift cards

@@ -4,12 +4,17 @@ Every step is a plain GET link or form, so it all works without JavaScript; stat
 only fetches parts of the calendar page (picker.py) to show a day's times without a page load.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from core.clientip import client_ip
+from core.paystep import payment_step_url
 from core.ratelimit import rate_limit_count, rate_limit_reached
 from newsletter.interface import OPT_IN_LABEL
 
@@ -18,6 +23,7 @@ from ..calendar import calendar_links
 from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..params import format_start, parse_start
+from ..payment_terms import payment_terms
 from ..refusals import StartRefused, start_refusal
 from ..selectors import services_active, therapists_bookable
 from ..services import NewsletterOptIn, appointment_book
@@ -25,6 +31,8 @@ from ..tokens import appointment_from_manage_token, manage_token
 from .picker import BadChoice, calendar_context, fragment_asked
 
 SESSION_CONFIRMED = "bookings_confirmed_token"
+# The manage token of a booking held while the client pays (bookings.holds); the payment step reads it.
+SESSION_HELD = "bookings_held_token"
 # What one submission of the details form costs against the "bookings:book" limit: a booking made
 # costs twice a refused one (a form to correct, a time just taken), so mistakes and lost races
 # leave room to try again while the bookings one address can make stay bounded.
@@ -125,6 +133,7 @@ def details(request):
         )
     context = {"service": service, "therapist": therapist, "show_therapist": therapist is None}
     context["policy"] = BookingPolicy.current()
+    context["terms"] = payment_terms(service, context["policy"])
     back_params = {"service": service.slug, "therapist": therapist.slug if therapist else "any"}
     context["back_url"] = reverse("bookings:start") + "?" + urlencode(back_params)
     starts_at = parse_start(params.get("start", ""))
@@ -165,6 +174,8 @@ def confirmed(request):
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
         "ics_url": reverse("bookings:manage_calendar", kwargs={"token": token}),
         "calendar_links": calendar_links(appointment),
+        "terms": payment_terms(appointment.service),
+        "token": token,
     }
     return render(request, "bookings/book_confirmed.html", context)
 
@@ -181,6 +192,8 @@ def _details_submit(request, context, form, *, service, therapist, starts_at):
                 consent_text=OPT_IN_LABEL,
                 ip_address=client_ip(request),
             )
+        step = payment_step_url() if context["terms"].takes_card else None
+        hold_until = timezone.now() + timedelta(minutes=settings.PAYMENT_HOLD_MINUTES) if step else None
         try:
             appointment = appointment_book(
                 service=service,
@@ -188,10 +201,14 @@ def _details_submit(request, context, form, *, service, therapist, starts_at):
                 starts_at=starts_at,
                 client=form.client_details(),
                 newsletter=newsletter,
+                hold_until=hold_until,
             )
         except StartRefused as refused:
             context.update(error=refused.message, alternatives=refused.alternatives)
             return render(request, "bookings/book_details.html", context, status=refused.status)
+        if step:
+            request.session[SESSION_HELD] = manage_token(appointment)
+            return redirect(step)
         request.session[SESSION_CONFIRMED] = manage_token(appointment)
         return redirect("bookings:confirmed")
     context["starts_at"] = starts_at

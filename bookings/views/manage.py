@@ -16,6 +16,7 @@ from ..calendar import appointment_ics
 from ..models import BookingPolicy
 from ..moves import appointment_reschedule
 from ..params import parse_start
+from ..payment_terms import payment_terms
 from ..refusals import ChangeRefused, StartRefused
 from ..selectors import therapists_bookable
 from ..status_changes import appointment_cancel, client_change_refusal
@@ -39,11 +40,13 @@ TOO_MANY_VIEWS = "Too many requests from your network. Please wait a few minutes
 
 
 def _manage_page(request, appointment, token, *, error: str = "", status: int = 200):
+    policy = BookingPolicy.current()
     context = {
         "appointment": appointment,
         "token": token,
         "refusal": _refusal(appointment),
-        "policy": BookingPolicy.current(),
+        "policy": policy,
+        "terms": payment_terms(appointment.service, policy),
         "is_past": appointment.starts_at <= timezone.now(),
         "error": error,
     }

@@ -119,12 +119,14 @@ def stripe_on(settings, localstripe_base, webhook_secret):
     return settings
 
 
-def stripe_js_confirm_setup(api_base: str, intent, card_number: str) -> dict:
-    """What Stripe.js does in the client's browser when they enter a card for a SetupIntent (localstripe's own route).
+def stripe_js_confirm_setup(api_base: str, intent, card_number: str, *, authenticate: bool = True) -> dict:
+    """What Stripe.js does in the client's browser when they enter a card for a SetupIntent (localstripe's own route),
+    including, with ``authenticate``, the client completing 3-D Secure when the card asks for it.
 
     Here for the tests that stop short of a browser; the browser tests type the card into the element.
     """
-    body = json.dumps(
+    answer = _post_json(
+        f"{api_base}/v1/setup_intents/{intent.id}/confirm",
         {
             "key": PUBLISHABLE_KEY,
             "client_secret": intent.client_secret,
@@ -132,9 +134,29 @@ def stripe_js_confirm_setup(api_base: str, intent, card_number: str) -> dict:
                 "type": "card",
                 "card": {"number": card_number, "exp_month": "12", "exp_year": "2034", "cvc": "123"},
             },
-        }
-    ).encode()
-    request = urllib.request.Request(f"{api_base}/v1/setup_intents/{intent.id}/confirm", data=body, method="POST")
+        },
+    )
+    if authenticate and answer.get("status") == "requires_action":
+        answer = _post_json(
+            f"{api_base}/v1/setup_intents/{intent.id}/confirm",
+            {"key": PUBLISHABLE_KEY, "client_secret": intent.client_secret, "use_stripe_sdk": True},
+        )
+    return answer
+
+
+def stripe_js_authenticate_payment(api_base: str, client_secret: str, *, success: bool = True) -> dict:
+    """The client completing (or failing) 3-D Secure for a PaymentIntent, as localstripe's Stripe.js does it."""
+    intent_id = client_secret.split("_secret_")[0]
+    flag = "true" if success else "false"
+    return _post_json(
+        f"{api_base}/v1/payment_intents/{intent_id}/_authenticate?success={flag}",
+        {"key": PUBLISHABLE_KEY, "client_secret": client_secret},
+    )
+
+
+def _post_json(url: str, payload: dict) -> dict:
+    body = json.dumps(payload).encode()
+    request = urllib.request.Request(url, data=body, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (our own localstripe)
             return json.loads(answer.read())

@@ -1,3 +1,4 @@
+import os
 import signal
 import subprocess
 import sys
@@ -8,6 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from bookings.demo import OWNER_USERNAME, STAFF_PASSWORD, STAFF_USERNAME
+from payments.demo import DEMO_KEYS, webhook_register
+from payments.fakestripe import localstripe_start
 
 
 def welcome(addrport: str) -> str:
@@ -20,6 +23,8 @@ def welcome(addrport: str) -> str:
         f"  clinic owner:  user {OWNER_USERNAME!r}, password {STAFF_PASSWORD!r} "
         "(also therapists, services, rooms, staff accounts)\n"
         "  Both read clients' health data: with DEBUG off they sign in with an authenticator app too.\n"
+        "Payments run against localstripe on this machine: pay with the test card 4242 4242 4242 4242\n"
+        "  (4000 0000 0000 0002 is declined, 4000 0025 0000 3155 asks for 3-D Secure).\n"
         "Emails are printed here. Press Ctrl-C to stop the site and the worker.\n"
     )
 
@@ -38,11 +43,18 @@ class Command(BaseCommand):
         call_command("seed_demo")
         # The worker below runs the outbox sweep, reminder catch-up and daily intake erasure from here on.
         call_command("schedule_tasks", stdout=StringIO())
+        # Payments on, against a localstripe of the demo's own (unless real keys are set).
+        localstripe = None
+        env = dict(os.environ)
+        if not env.get("STRIPE_SECRET_KEY"):
+            localstripe = localstripe_start()
+            env.update(DEMO_KEYS, STRIPE_API_BASE=localstripe.api_base)
+            webhook_register(api_base=localstripe.api_base, site_url=f"http://{addrport}")
         self.stdout.write(self.style.SUCCESS(welcome(addrport)))
         python = sys.executable
         children = [
-            subprocess.Popen([python, "manage.py", "runserver", addrport, "--noreload"]),
-            subprocess.Popen([python, "manage.py", "db_worker", "--interval", "1"]),
+            subprocess.Popen([python, "manage.py", "runserver", addrport, "--noreload"], env=env),
+            subprocess.Popen([python, "manage.py", "db_worker", "--interval", "1"], env=env),
         ]
         stop = False
 
@@ -64,4 +76,6 @@ class Command(BaseCommand):
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
+            if localstripe is not None:
+                localstripe.stop()
         self.stdout.write("Stopped the site and the worker.")

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each app seeds its own demo content, in this order (later apps refer to earlier ones).
-DEMO_MODULES = ["bookings.demo", "blog.demo", "newsletter.demo", "desk.demo"]
+DEMO_MODULES = ["bookings.demo", "blog.demo", "newsletter.demo", "desk.demo", "payments.demo"]
 
 
 class Command(BaseCommand):
