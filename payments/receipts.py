@@ -8,7 +8,6 @@ name and address, the therapist's name and credentials, the service, the date, a
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from core.outbox import email_queue
 from core.site import clinic_details
 
 from .models import LedgerEntry
+from .selectors import MONEY_IN, appointment_paid
 
 RECEIPT_SALT = "payments.receipt"
 RECEIPT_LINK_DAYS = 400
@@ -43,9 +43,14 @@ def appointment_from_receipt_token(token: str) -> Appointment | None:
 
 
 def receipt_context(appointment: Appointment) -> dict:
-    entries = list(appointment.ledger_entries.order_by("created_at", "pk"))
-    net = appointment.ledger_entries.aggregate(total=Sum("amount"))["total"] or 0
-    return {"appointment": appointment, "entries": entries, "net": net, "clinic": clinic_details()}
+    """The money paid for the session and given back (not credit moving between accounts)."""
+    entries = appointment.ledger_entries.filter(kind__in=(*MONEY_IN, "refund")).order_by("created_at", "pk")
+    return {
+        "appointment": appointment,
+        "entries": list(entries),
+        "net": appointment_paid(appointment),
+        "clinic": clinic_details(),
+    }
 
 
 def receipt_email_queue(*, entry: LedgerEntry) -> None:
