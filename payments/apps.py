@@ -12,7 +12,7 @@ class PaymentsConfig(AppConfig):
 
         from core.paystep import payment_step_register
 
-        from . import listeners, panels, webhook_handlers  # noqa: F401 (panels and handlers register themselves)
+        from . import listeners, panels, prepaid_listeners, prepaid_panels, webhook_handlers  # noqa: F401 (they register themselves)
 
         listeners.connect()
         payment_step_register(lambda: reverse("payments:checkout"))

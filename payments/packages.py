@@ -202,7 +202,7 @@ def package_credit_use(
             idempotency_key=key,
             actor=actor,
             appointment=appointment,
-            client=current.client,
+            client=None,  # the booking names its client; see the note on merges in prepaid_models
             note=f"Package credit {current.credits_used} of {current.sessions}",
             now=now,
             package=current,
@@ -233,7 +233,7 @@ def package_credit_return(*, appointment, actor: LedgerActor, now: datetime | No
             idempotency_key=key,
             actor=actor,
             appointment=appointment,
-            client=current.client,
+            client=None,
             note="Package credit given back",
             now=now or timezone.now(),
             package=current,

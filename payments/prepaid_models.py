@@ -10,6 +10,9 @@ checks (``credits_used`` between 0 and the sessions bought, a gift card's ``bala
 amount), written only by payments.packages / payments.giftcards under a row lock in the same transaction
 as the ledger entry; the property tests check that counter and ledger always agree.
 
+Credit uses, redemptions and give-backs name their booking, not a client: merging two client records
+(clients.services) repoints foreign keys to clients with UPDATE, which the append-only ledger refuses.
+
 Codes (a package's private code, a gift card's code) come from ``secrets``, carry no personal data, are
 written in groups of four from an alphabet without look-alike characters, and are compared in constant time.
 """

@@ -1,0 +1,38 @@
+"""What packages and gift cards add to bookings' manage page (core.panels): what pays for the booking, the
+credits left, and the forms to pay for it with a package credit or a gift card. Nothing with payments off."""
+
+from django.template.loader import render_to_string
+
+from bookings.models import Appointment
+from core.money import payments_enabled
+from core.panels import panel_register
+
+from .prepaid_forms import GiftCardCodeForm, PackageCodeForm
+from .prepaid_selectors import appointment_price, prepaid_for_appointment
+from .selectors import appointment_paid
+
+
+@panel_register("bookings.manage")
+def prepaid_manage_panel(request, context: dict) -> str:
+    appointment, token = context.get("appointment"), context.get("token")
+    if not payments_enabled() or appointment is None or not token:
+        return ""
+    prepaid = prepaid_for_appointment(appointment)
+    can_pay = (
+        appointment.status == Appointment.Status.BOOKED
+        and not context.get("is_past")
+        and not prepaid.package
+        and prepaid.gift_card_taken < appointment_price(appointment)
+        and appointment_paid(appointment) == 0
+    )
+    if not prepaid.any and not can_pay:
+        return ""
+    panel = {
+        "appointment": appointment,
+        "token": token,
+        "prepaid": prepaid,
+        "can_pay": can_pay,
+        "package_form": PackageCodeForm(prefix="package"),
+        "gift_form": GiftCardCodeForm(prefix="gift"),
+    }
+    return render_to_string("payments/_prepaid_manage.html", panel, request=request)
