@@ -36,3 +36,11 @@ def prepaid_manage_panel(request, context: dict) -> str:
         "gift_form": GiftCardCodeForm(prefix="gift"),
     }
     return render_to_string("payments/_prepaid_manage.html", panel, request=request)
+
+
+@panel_register("clinic.footer_links")
+def prepaid_footer_links(request, context: dict) -> str:
+    """Links to the packages and gift cards in every public page's footer, while the clinic takes payments."""
+    if not payments_enabled():
+        return ""
+    return render_to_string("payments/_footer_links.html", {}, request=request)

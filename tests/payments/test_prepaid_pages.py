@@ -121,3 +121,12 @@ def test_balance_look_ups_are_rate_limited_for_the_client(keys, client, card, ra
         client.post(BALANCE, {"code": "0000-0000-0000-0000"})
     refused = client.post(BALANCE, {"code": card.code})
     assert refused.status_code == 429 and "$75.00" not in refused.content.decode()
+
+
+def test_the_footer_links_to_packages_and_gift_cards_only_while_payments_are_on(client, settings):
+    home = client.get("/").content.decode()
+    assert reverse("payments:packages") not in home and "Gift cards" not in home
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_PUBLISHABLE_KEY = SECRET_KEY, PUBLISHABLE_KEY
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_pages"
+    home = client.get("/").content.decode()
+    assert f'href="{reverse("payments:packages")}"' in home and f'href="{reverse("payments:giftcard_buy")}"' in home
