@@ -6,7 +6,7 @@ from core.money import payments_enabled
 from core.panels import panel_register
 
 from .models import CardOnFile
-from .receipts import receipt_url
+from .receipts import receipt_path
 from .selectors import appointment_paid
 
 
@@ -18,10 +18,15 @@ def _paid_panel(request, context: dict) -> str:
     has_entries = appointment.ledger_entries.exists()
     if card is None and not has_entries:
         return ""
+    paid = appointment_paid(appointment) if has_entries else 0
+    refunded = (
+        -sum(appointment.ledger_entries.filter(kind="refund").values_list("amount", flat=True)) if has_entries else 0
+    )
     panel = {
-        "paid": appointment_paid(appointment) if has_entries else 0,
+        "paid": paid,
+        "refunded": refunded,
         "card": card,
-        "receipt_url": receipt_url(appointment) if has_entries else "",
+        "receipt_url": receipt_path(appointment) if has_entries else "",
     }
     return render_to_string("payments/_paid.html", panel, request=request)
 

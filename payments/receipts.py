@@ -27,8 +27,13 @@ def receipt_token(appointment: Appointment) -> str:
     return signing.dumps(appointment.manage_key, salt=RECEIPT_SALT)
 
 
+def receipt_path(appointment: Appointment) -> str:
+    return reverse("payments:receipt", kwargs={"token": receipt_token(appointment)})
+
+
 def receipt_url(appointment: Appointment) -> str:
-    return settings.SITE_URL + reverse("payments:receipt", kwargs={"token": receipt_token(appointment)})
+    """The absolute address, for emails."""
+    return settings.SITE_URL + receipt_path(appointment)
 
 
 def appointment_from_receipt_token(token: str) -> Appointment | None:
