@@ -1,7 +1,7 @@
 """The offer email: HTML and text, through the site's one email engine (core.outbox).
 
 It names the time, the service and the therapist, how long the offer holds, and carries the one
-"Take this time" link (a signed token, no personal data); queued in the transaction that makes
+"Take this time" link and the private link to the entry page (signed tokens, no personal data); queued in the transaction that makes
 the offer, so an offer that rolls back sends nothing.
 """
 
@@ -15,8 +15,9 @@ from core.clinictime import clinic_when
 from core.outbox import email_queue
 from core.site import clinic_details
 
+from .confirmations import entry_url
 from .models import Offer
-from .tokens import entry_token, offer_url
+from .tokens import offer_url
 
 
 def offer_email_queue(*, offer: Offer) -> None:
@@ -28,7 +29,7 @@ def offer_email_queue(*, offer: Offer) -> None:
         "therapist": offer.therapist,
         "ends_at": offer.starts_at + timedelta(minutes=entry.service.duration_minutes),
         "take_url": offer_url(offer),
-        "entry_token": entry_token(entry),
+        "entry_url": entry_url(entry),
         "clinic": clinic_details(),
     }
     subject = f"A time opened up: {entry.service.name} on {clinic_when(offer.starts_at, day_format='l j F')}"

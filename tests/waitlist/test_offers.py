@@ -120,6 +120,24 @@ def test_the_offer_email_has_html_and_text_and_a_link_without_personal_data(full
     assert f'href="{link}"' in html and "Take this time" in html
 
 
+def test_the_offer_email_links_the_entry_page_to_see_change_or_leave_the_place(full_thursday, cancel, client):
+    service, _, _, booked = full_thursday
+    join(service, name="Bea Park", email="bea.park@example.com")
+    cancel(booked[1])
+    email = OutgoingEmail.objects.get(reference__startswith="waitlist offer")
+    body = email.payload["body"]
+    html = email.payload["alternatives"][0]["content"]["text"]
+    lines = body.splitlines()
+    intro = next(i for i, line in enumerate(lines) if "leave your place on the waitlist" in line)
+    link = lines[intro + 1]
+    assert link.startswith("https://clinic.test/waitlist/entry/")
+    assert "bea" not in link.lower() and "@" not in link
+    assert f'href="{link}"' in html and "See, change or leave your place on the waitlist" in html
+    page = client.get(link.removeprefix("https://clinic.test"))
+    assert page.status_code == 200
+    assert "Leave the waitlist" in page.content.decode() and service.name in page.content.decode()
+
+
 def test_each_offer_and_lapse_is_in_the_cancelled_bookings_history(
     full_thursday, cancel, django_capture_on_commit_callbacks
 ):
