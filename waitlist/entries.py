@@ -169,6 +169,19 @@ def _require_waiting(entry: Entry, *, now: datetime) -> None:
         raise EntryRefused({"__all__": "This entry has expired: its last day has passed. You can join again."})
 
 
+def _booking_bound_errors_pop(errors: dict[str, str], *, wish: Wish, appointment: Appointment) -> None:
+    """A "move me earlier" wish is bound to its booking: the same rule for asking and for changing it.
+
+    The booking's own therapist stays acceptable even once no longer bookable online, and a last day up
+    to the booking's own day stays acceptable even if the advance window has shrunk since it was booked.
+    """
+    if wish.therapist == appointment.therapist:
+        errors.pop("therapist", None)
+    booking_day = appointment.starts_at.astimezone(clinic_tz()).date()
+    if wish.earliest_on <= wish.latest_on <= booking_day:
+        errors.pop("latest_on", None)
+
+
 def entry_update(*, entry: Entry, wish: Wish, contact: Contact | None = None, now: datetime | None = None) -> Entry:
     """Change what a waiting entry asks for (and, given ``contact``, who it is for); its place in the queue stays."""
     now = now or timezone.now()
@@ -176,8 +189,10 @@ def entry_update(*, entry: Entry, wish: Wish, contact: Contact | None = None, no
         current = Entry.objects.select_for_update().get(pk=entry.pk)
         _require_waiting(current, now=now)
         errors = _wish_errors(wish, now=now, policy=BookingPolicy.current())
-        if current.is_move_earlier and (wish.service != current.service or wish.therapist != current.therapist):
-            errors["service"] = "An entry to move a booking earlier keeps the booking's service and therapist."
+        if current.is_move_earlier:
+            _booking_bound_errors_pop(errors, wish=wish, appointment=current.appointment)
+            if wish.service != current.service or wish.therapist != current.therapist:
+                errors["service"] = "An entry to move a booking earlier keeps the booking's service and therapist."
         if contact is not None:
             errors.update(_contact_errors(contact))
         if errors:
@@ -244,8 +259,7 @@ def move_earlier_request(
         notice_minutes=notice_minutes,
     )
     errors = _wish_errors(wish, now=now, policy=policy)
-    errors.pop("therapist", None)  # the booking's own therapist, even one no longer bookable online
-    errors.pop("latest_on", None)  # the booking's own day, even if the advance window has shrunk since
+    _booking_bound_errors_pop(errors, wish=wish, appointment=appointment)
     if errors:
         raise EntryRefused(errors)
     with transaction.atomic():

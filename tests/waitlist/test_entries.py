@@ -197,3 +197,33 @@ def test_move_earlier_is_refused_inside_the_cancel_cutoff_and_for_a_cancelled_bo
         move_earlier_request(appointment=cancelled)
     assert "cancelled" in caught.value.errors["__all__"]
     assert Entry.objects.count() == 0
+
+
+def test_changing_a_move_earlier_entry_keeps_the_bookings_therapist_and_day_whatever_changed_since(scene):
+    from bookings.models import BookingPolicy
+
+    service, therapist = scene
+    booking = book(service, therapist, local(2026, 3, 20, 14).astimezone(UTC))
+    entry = move_earlier_request(appointment=booking)
+    therapist.is_bookable_online = False
+    therapist.save()
+    policy = BookingPolicy.current()
+    policy.max_advance_days = 7  # the booking's day is now past the advance window
+    policy.save()
+    wish = Wish(
+        service=service,
+        therapist=therapist,
+        earliest_on=date(2026, 3, 2),
+        latest_on=date(2026, 3, 20),
+        parts_of_day=["afternoon"],
+    )
+    changed = entry_update(entry=entry, wish=wish)
+    assert (changed.therapist, changed.latest_on, changed.parts_of_day) == (therapist, date(2026, 3, 20), ["afternoon"])
+    with pytest.raises(EntryRefused) as caught:  # past the booking's own day the advance window still holds
+        entry_update(
+            entry=entry,
+            wish=Wish(service=service, therapist=therapist, earliest_on=date(2026, 3, 2), latest_on=date(2026, 3, 21)),
+        )
+    assert "7 days ahead" in caught.value.errors["latest_on"]
+    entry.refresh_from_db()
+    assert entry.latest_on == date(2026, 3, 20)
