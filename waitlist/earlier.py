@@ -3,10 +3,12 @@
 The manage page (bookings) does not know the waitlist exists: it leaves a named place
 (``{% panels "bookings.manage" %}``, core.panels) that waitlist.panels fills with the small form or
 the request's state. The form posts here with the booking's own manage token, and every answer
-goes back to the manage page with a message.
+goes back to the manage page with a message; a new request is confirmed by email (what we look
+for, and how to stop).
 """
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -15,6 +17,7 @@ from bookings.models import Appointment
 from bookings.tokens import appointment_from_manage_token
 from core.ratelimit import rate_limit_exceeded
 
+from .confirmations import move_earlier_confirmation_queue
 from .entries import EntryRefused, entry_leave, move_earlier_request
 from .forms import MoveEarlierForm
 from .models import Entry
@@ -40,11 +43,15 @@ def move_earlier(request, token):
         messages.error(request, "Please choose the parts of the day and the notice from the lists.")
         return redirect("bookings:manage", token=token)
     try:
-        move_earlier_request(
-            appointment=appointment,
-            parts_of_day=tuple(form.cleaned_data["parts_of_day"]),
-            notice_minutes=form.cleaned_data["notice_minutes"],
-        )
+        with transaction.atomic():
+            already = waiting_entry(appointment)
+            entry = move_earlier_request(
+                appointment=appointment,
+                parts_of_day=tuple(form.cleaned_data["parts_of_day"]),
+                notice_minutes=form.cleaned_data["notice_minutes"],
+            )
+            if already is None:
+                move_earlier_confirmation_queue(entry=entry)
     except EntryRefused as refused:
         messages.error(request, " ".join(refused.errors.values()))
     else:

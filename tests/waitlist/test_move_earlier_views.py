@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from bookings.status_changes import appointment_cancel
 from bookings.tokens import manage_token
+from core.models import OutgoingEmail
 from waitlist.models import Entry, Offer
 
 from .conftest import book, local
@@ -60,6 +61,27 @@ def test_asking_twice_keeps_one_request(client, late_booking):
     ask(client, appointment)
     ask(client, appointment)
     assert Entry.objects.filter(appointment=appointment).count() == 1
+    assert OutgoingEmail.objects.filter(reference__startswith="waitlist earlier").count() == 1
+
+
+def test_asking_is_confirmed_by_email_saying_what_we_look_for_and_how_to_stop(client, late_booking):
+    appointment, _ = late_booking
+    ask(client, appointment, **{"earlier-parts_of_day": ["morning"]})
+    entry = Entry.objects.get(appointment=appointment)
+    email = OutgoingEmail.objects.get(reference=f"waitlist earlier {entry.pk}")
+    body = email.payload["body"]
+    html_part = email.payload["alternatives"][0]["content"]["text"]
+    assert email.recipients == [appointment.client_email]
+    assert email.subject == f"We're looking for an earlier time: {appointment.service.name}"
+    assert "Friday 6 March 2026 at 3:15 PM" in body and appointment.therapist.name in body
+    assert "Mornings · At least 2 hours' notice" in body
+    assert "Stop looking for an earlier time" in body
+    manage_link = "https://clinic.test" + manage(appointment)
+    assert manage_link in body and f'href="{manage_link}"' in html_part
+    assert "Stop looking for an earlier time" in html.unescape(html_part)
+    assert "dan" not in manage_link.lower() and "@" not in manage_link
+    page = text(client.get(manage(appointment)))  # the link leads to the stop button
+    assert "Stop looking for an earlier time" in page
 
 
 def test_stopping_ends_the_request_and_the_form_comes_back(client, late_booking):
@@ -94,6 +116,7 @@ def test_inside_the_cancel_cutoff_the_request_is_refused_with_the_reason(client,
     response = ask(client, soon)
     assert "can be changed online until" in text(client.get(response["Location"]))
     assert not Entry.objects.filter(appointment=soon).exists()
+    assert not OutgoingEmail.objects.filter(reference__startswith="waitlist earlier").exists()
 
 
 def test_a_tampered_manage_token_is_a_clear_page(client, late_booking):
