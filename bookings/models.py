@@ -396,6 +396,10 @@ class BookingEvent(models.Model):
         WAITLIST_OFFERED = "waitlist_offered", "Offered to the waitlist"
         WAITLIST_TAKEN = "waitlist_taken", "Taken from the waitlist"
         WAITLIST_LAPSED = "waitlist_lapsed", "Waitlist offer lapsed"
+        FEE_CHARGED = "fee_charged", "Fee charged"
+        FEE_NOT_CHARGED = "fee_not_charged", "Fee not charged"
+        REFUNDED = "refunded", "Refunded"
+        PAYMENT_RECORDED = "payment_recorded", "Payment recorded"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 
 from bookings.access import is_front_desk
 from bookings.models import Therapist
+from core.money import payments_enabled
 
 
 def desk_view(view):
@@ -26,6 +27,7 @@ def desk_view(view):
                 return redirect("bookings:staff_schedule")  # a therapist's own schedule and feed
             raise PermissionDenied("The front desk is for the Front desk group.")
         request.front_desk = True
+        request.payments_on = payments_enabled()  # the desk's money links and pages exist only with payments on
         return view(request, *args, **kwargs)
 
     return wrapped

@@ -11,6 +11,9 @@ class DeskForm:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, book, clients, day, sales, waitlist
+from .views import actions, book, clients, day, money, sales, takings, waitlist
 
 app_name = "desk"
 
@@ -11,7 +11,12 @@ urlpatterns = [
     path("sessions/<int:pk>/", actions.appointment, name="appointment"),
     path("sessions/<int:pk>/move/", actions.move, name="move"),
     path("sessions/<int:pk>/undo/", actions.undo, name="undo"),
+    path("sessions/<int:pk>/fee/", money.fee, name="fee"),
+    path("sessions/<int:pk>/refund/", money.refund, name="refund"),
+    path("sessions/<int:pk>/payment/", money.payment, name="payment"),
     path("sessions/<int:pk>/<slug:action>/", actions.act, name="act"),
+    path("takings/", takings.takings, name="takings"),
+    path("takings.csv", takings.takings_csv, name="takings_csv"),
     path("waitlist/", waitlist.waitlist_day, name="waitlist"),
     path("waitlist/<int:pk>/offer/", waitlist.waitlist_offer, name="waitlist_offer"),
     path("sell/package/", sales.package_sell, name="package_sell"),

@@ -27,6 +27,7 @@ from ..access import desk_view
 from ..forms import CancelForm, DeskMoveForm
 from ..grid import appointment_state
 from .common import alternative_choices, day_url, picked_time, refusal_text, undo_context, undo_offer
+from .money import money_panel
 
 CONFIRMED_ACTIONS = {
     "cancel": "Cancel the session",
@@ -59,6 +60,7 @@ def appointment(request, pk):
         and timezone.localtime(current.starts_at, clinic_tz()).date() == timezone.localdate(),
         "undoable": latest_event if undo_refusal(current, latest_event, now=now) is None else None,
         "intake": client_intake_latest(current.client) if current.client else None,
+        "money": money_panel(current) if request.payments_on else None,
         "day_url": day_url(timezone.localtime(current.starts_at, clinic_tz()).date()),
         **undo_context(request),
     }
