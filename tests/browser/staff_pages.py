@@ -119,3 +119,35 @@ def desk_states(scene: StaffScene) -> list[tuple[str, object]]:
         "desk: waitlist": "/staff/waitlist/",
     }
     return [(name, _staff_goto(path, OWNER)) for name, path in paths.items()]
+
+
+def desk_money_states(*, api_base: str, staff) -> list[tuple[str, object]]:
+    """(name, visit) for the desk's money pages with payments on (the ``stripe_on`` fixture), as ``staff`` sees them:
+    a session with its fee charged and a cash payment, a fee to confirm, the same refused, a refund, a desk
+    payment and the day's takings. ``staff`` signs in with ``PASSWORD``."""
+    from desk.fees import fee_charge
+    from desk.money import desk_payment_record
+    from tests.payments.desk_scene import missed_session
+
+    to_charge = missed_session(api_base=api_base)
+    charged = missed_session(api_base=api_base)
+    fee_charge(appointment=charged, amount=4500, charged_by=staff)
+    desk_payment_record(appointment=charged, amount=2000, method="cash", note="", intention="a11y", recorded_by=staff)
+    fee = f"/staff/sessions/{to_charge.pk}/fee/"
+    session = f"/staff/sessions/{charged.pk}/"
+
+    def fee_refused(page, base_url):
+        sign_in_as(page, base_url, fee, staff.username)
+        page.get_by_label("Amount to charge").fill("99")
+        page.get_by_role("button", name="Charge the fee").click()
+        page.get_by_text("more than the policy's fee").wait_for()
+
+    states = [
+        ("desk money: session", _staff_goto(session, staff.username)),
+        ("desk money: charge a fee", _staff_goto(fee, staff.username)),
+        ("desk money: fee above the policy refused", fee_refused),
+        ("desk money: refund", _staff_goto(session + "refund/", staff.username)),
+        ("desk money: record a payment", _staff_goto(session + "payment/", staff.username)),
+        ("desk money: takings", _staff_goto("/staff/takings/", staff.username)),
+    ]
+    return states
