@@ -2,19 +2,11 @@
 
 The actions are a fee charged to the card on file (desk.fees), a refund (desk.refunds) and a payment
 taken at the desk (here). Each writes one ledger entry (payments.ledger) and one line of the booking's
-history, with the staff user who did it. A call to Stripe follows one pattern, so a double click or two
-people at the desk never charge twice:
-
-1. In a transaction, lock the booking's row (core.locking) and re-check: no fee already charged, no
-   charge of it still waiting for Stripe's answer, nothing refunded beyond what is left.
-2. Write the ``ProviderCall`` under the idempotency key of the ledger entry it is for, and commit:
-   a second request for the same thing now meets that key and never reaches Stripe.
-3. Call Stripe with that key (payments.gateway), outside any transaction.
-4. Record the answer: the call's status, and on success the ledger entry under the same key.
-
-A network failure at step 3 leaves the call pending: the desk then refuses a second charge of the same
-thing, saying it waits for Stripe's answer, until reconciliation against Stripe settles the call.
-A payment at the desk calls nobody; the form's own token makes the same form sent twice one entry.
+history, with the staff user who did it. What goes to Stripe goes through the payments app's own fee
+and refund paths, which write a ``ProviderCall`` under the ledger entry's idempotency key before Stripe
+is asked, so a double click or two people at the desk meet at that unique key and never charge twice.
+A form that records money carries its own token (desk.moneyforms), part of the entry's key, so the
+same form sent twice is one entry.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -28,7 +20,7 @@ from bookings.history import Actor, booking_event_record
 from bookings.models import Appointment, BookingEvent
 from core.money import currency, minor_digits, money_format, to_minor
 from payments.ledger import LedgerActor, ledger_entry_record
-from payments.models import LedgerEntry, LedgerRefused, ProviderCall
+from payments.models import LedgerEntry, LedgerRefused
 
 DESK_METHODS = (LedgerEntry.Method.CASH, LedgerEntry.Method.TERMINAL)
 MONEY_IN = (LedgerEntry.Kind.CHARGE, LedgerEntry.Kind.FEE, LedgerEntry.Kind.DESK_PAYMENT, LedgerEntry.Kind.SALE)
@@ -72,12 +64,6 @@ def amount_parse(text) -> int:
 def money_history(appointment: Appointment, *, action: str, user, said: str, now=None) -> None:
     booking_event_record(
         appointment=appointment, action=action, actor=Actor.staff(user), changes={"money": [None, said]}, at=now
-    )
-
-
-def call_failed(call: ProviderCall, message: str, *, status=None) -> None:
-    ProviderCall.objects.filter(pk=call.pk).update(
-        status=status or ProviderCall.Status.FAILED, error=message[:500], updated_at=timezone.now()
     )
 
 

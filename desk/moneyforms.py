@@ -83,14 +83,15 @@ class FeeForm(MoneyForm):
 
     def prepare(self) -> None:
         most = money_format(self.most)
-        self.fields["amount"].help_text = f"At most {most}, the fee in the policy. You may charge less."
+        self.fields[
+            "amount"
+        ].help_text = f"At most {most}: the policy's fee, less anything already paid for the session."
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
         if amount > self.most:
             raise forms.ValidationError(
-                f"{money_format(amount)} is more than the policy's fee of {money_format(self.most)}; "
-                "charge that or less."
+                f"{money_format(amount)} is more than the fee of {money_format(self.most)}; charge that or less."
             )
         return amount
 

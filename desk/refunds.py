@@ -1,7 +1,8 @@
 """Refunds at the desk: all or part of one of the booking's payments, never more than is left of it.
 
-A card payment made online goes back through Stripe (a ProviderCall first, under the refund's key);
-cash and terminal payments are given back in person and recorded here. The refund form's own token is
+A card payment made online goes back through Stripe by the payments app's one refund path
+(``payments.refunds.refund_settle``, receipt included), under a ProviderCall this module writes first
+with the refund form's key; cash and terminal payments are given back in person and recorded here. The refund form's own token is
 part of the key, so the same form sent twice is one refund; refunds still waiting for Stripe count as
 given back when the next one is checked.
 """
@@ -11,13 +12,16 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from bookings.models import Appointment, BookingEvent
-from core.locking import rows_lock
 from core.money import money_format
 from payments import gateway
 from payments.ledger import LedgerActor, ledger_entry_record, refundable_left
 from payments.models import LedgerEntry, LedgerRefused, ProviderCall
+from payments.receipts import receipt_email_queue
+from payments.refunds import refund_settle
 
-from .money import MONEY_IN, MoneyRefused, call_failed, money_history
+from .money import MONEY_IN, MoneyRefused, money_history
+
+REASON = "Refunded at the desk"
 
 
 def payments_refundable(appointment: Appointment) -> list[LedgerEntry]:
@@ -56,7 +60,8 @@ def payment_refund(*, payment: LedgerEntry, amount: int, intention: str, refunde
         return existing
     appointment = payment.appointment
     with transaction.atomic():
-        rows_lock(appointment)
+        # The payment's row, locked as payments.refunds locks it: refunds of one payment queue here.
+        payment = LedgerEntry.objects.select_for_update().get(pk=payment.pk)
         if existing := LedgerEntry.objects.filter(idempotency_key=key).first():
             return existing
         if ProviderCall.objects.filter(idempotency_key=key).exists():
@@ -69,36 +74,26 @@ def payment_refund(*, payment: LedgerEntry, amount: int, intention: str, refunde
                 f"At most {money_format(left)} of this payment can be refunded "
                 f"({money_format(payment.amount)} paid, {money_format(payment.amount - left)} already given back)."
             )
-        by_stripe = bool(payment.stripe_id)
-        if by_stripe:
-            call = ProviderCall.objects.create(
-                idempotency_key=key,
-                purpose=ProviderCall.Purpose.REFUND,
-                amount=amount,
-                currency=payment.currency,
-                appointment=appointment,
-                client=payment.client,
-            )
-        else:
-            return _refund_record(payment, amount=amount, key=key, user=refunded_by, stripe_id="", now=now)
-    try:
-        refund = gateway.refund_create(
-            payment_intent_id=payment.stripe_id,
-            amount=amount,
-            metadata={"ledger_key": key, "appointment": str(appointment.pk)},
+        if not payment.stripe_id:
+            return _refund_record(payment, amount=amount, key=key, user=refunded_by, now=now)
+        call = ProviderCall.objects.create(
             idempotency_key=key,
+            purpose=ProviderCall.Purpose.REFUND,
+            amount=amount,
+            currency=payment.currency,
+            appointment=appointment,
+            client=payment.client,
         )
+    try:
+        entry = refund_settle(call=call, entry=payment, actor=LedgerActor.staff(refunded_by), reason=REASON)
     except gateway.GatewayError as error:
-        call_failed(call, str(error))
         raise MoneyRefused(f"Stripe refused the refund ({error}). Nothing was given back.") from error
-    with transaction.atomic():
-        ProviderCall.objects.filter(pk=call.pk).update(
-            status=ProviderCall.Status.SUCCEEDED, stripe_id=refund.id, updated_at=timezone.now()
-        )
-        return _refund_record(payment, amount=amount, key=key, user=refunded_by, stripe_id=refund.id, now=now)
+    _refund_noted(payment, amount=amount, user=refunded_by, now=now)
+    return entry
 
 
-def _refund_record(payment, *, amount, key, user, stripe_id, now) -> LedgerEntry:
+def _refund_record(payment, *, amount, key, user, now) -> LedgerEntry:
+    """A cash or terminal payment given back in person: the ledger entry, its receipt and the history."""
     try:
         entry = ledger_entry_record(
             kind=LedgerEntry.Kind.REFUND,
@@ -107,11 +102,17 @@ def _refund_record(payment, *, amount, key, user, stripe_id, now) -> LedgerEntry
             idempotency_key=key,
             actor=LedgerActor.staff(user),
             reverses=payment,
-            stripe_id=stripe_id,
+            note=REASON,
             now=now,
         )
     except LedgerRefused as refused:
         raise MoneyRefused(str(refused)) from refused
+    receipt_email_queue(entry=entry)
+    _refund_noted(payment, amount=amount, user=user, now=now)
+    return entry
+
+
+def _refund_noted(payment, *, amount, user, now) -> None:
     money_history(
         payment.appointment,
         action=BookingEvent.Action.REFUNDED,
@@ -120,4 +121,3 @@ def _refund_record(payment, *, amount, key, user, stripe_id, now) -> LedgerEntry
         said=f"{money_format(amount)} of the {payment.get_kind_display().split(' (')[0].lower()} "
         f"refunded ({payment.get_method_display().lower()})",
     )
-    return entry

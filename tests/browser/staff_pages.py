@@ -140,7 +140,7 @@ def desk_money_states(*, api_base: str, staff) -> list[tuple[str, object]]:
         sign_in_as(page, base_url, fee, staff.username)
         page.get_by_label("Amount to charge").fill("99")
         page.get_by_role("button", name="Charge the fee").click()
-        page.get_by_text("more than the policy's fee").wait_for()
+        page.get_by_text("more than the fee of").wait_for()
 
     states = [
         ("desk money: session", _staff_goto(session, staff.username)),
