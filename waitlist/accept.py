@@ -10,7 +10,7 @@ taken comes back as an ``Acceptance`` with a sentence for the person, never as a
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db import transaction
@@ -90,6 +90,30 @@ def _lapse(offer: Offer, *, now: datetime) -> None:
     transaction.on_commit(lambda: dispatch_later(offer.opening_id))
 
 
+def _blocked_end(offer: Offer) -> datetime:
+    service = offer.entry.service
+    return offer.starts_at + timedelta(minutes=service.duration_minutes + service.cleanup_minutes)
+
+
+def _overlapping_offers_take(winner: Offer, *, appointment: Appointment, now: datetime) -> None:
+    """Everyone else offered time the winner now holds has lost the race; the rest of the opening stays offered.
+
+    An offer's time is its session plus its service's cleanup, with the same therapist, as a booking would
+    block it; an offer of a later, non-overlapping start in a long opening is still good and still live.
+    """
+    others = (
+        winner.opening.offers.filter(state=State.OFFERED, therapist_id=appointment.therapist_id)
+        .exclude(pk=winner.pk)
+        .select_related("entry__service")
+    )
+    lost = [
+        offer.pk
+        for offer in others
+        if offer.starts_at < appointment.blocked_until and appointment.starts_at < _blocked_end(offer)
+    ]
+    Offer.objects.filter(pk__in=lost).update(state=State.TAKEN, decided_at=now)
+
+
 def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
     """The person takes the offered time: book it (or move their booking to it) if nobody got there first."""
     now = now or timezone.now()
@@ -133,10 +157,7 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
         # The opening's offers are written in primary-key order, so writers never deadlock on each
         # other's rows, even with the opening's lock switched off (the concurrency test's control).
         list(Offer.objects.select_for_update().filter(opening=current.opening_id).order_by("pk").values("pk"))
-        # Everyone else answering this opening has lost the race; what is left of it is offered afresh.
-        current.opening.offers.filter(state=State.OFFERED).exclude(pk=current.pk).update(
-            state=State.TAKEN, decided_at=now
-        )
+        _overlapping_offers_take(current, appointment=appointment, now=now)
         current.state, current.decided_at, current.appointment = State.ACCEPTED, now, appointment
         current.save(update_fields=["state", "decided_at", "appointment"])
         entry.state, entry.booked = Entry.State.BOOKED, appointment

@@ -124,6 +124,37 @@ def test_when_someone_else_took_the_time_the_person_hears_so_and_stays_on_the_li
     assert (entry.state, entry.latest_on) == (Entry.State.WAITING, bea.entry.latest_on)
 
 
+def test_in_everyone_mode_a_win_takes_only_the_offers_whose_time_overlaps_it(full_thursday):
+    from datetime import time
+
+    from waitlist.entries import Window
+    from waitlist.offers import opening_dispatch
+
+    from .conftest import opening_for
+
+    service, therapist, _, booked = full_thursday
+    WaitlistPolicy.objects.create(strategy=WaitlistPolicy.Strategy.EVERYONE)
+    bea = join(service, name="Bea Early", windows=[Window(time(10), time(11, 30))])
+    cy = join(service, name="Cy Later", windows=[Window(time(11, 30), time(12, 30))])
+    di = join(service, name="Di Any")
+    for appointment in booked[1:3]:  # 10:15 and 11:30 cancelled: one stretch of two sessions
+        appointment_cancel(appointment=appointment, by_client=False)
+    opening = opening_for(therapist, booked[1].starts_at, minutes=150)
+    opening_dispatch(opening=opening)
+    offer_of = {offer.entry_id: offer for offer in Offer.objects.all()}
+    assert (offer_of[bea.pk].starts_at, offer_of[cy.pk].starts_at, offer_of[di.pk].starts_at) == (
+        booked[1].starts_at,
+        booked[2].starts_at,
+        booked[1].starts_at,
+    )
+    assert offer_accept(offer=offer_of[bea.pk]).outcome == Outcome.BOOKED  # 10:15, blocked until 11:30
+    states = {offer.entry_id: offer.state for offer in Offer.objects.all()}
+    assert states == {bea.pk: "accepted", di.pk: "taken", cy.pk: "offered"}
+    taken_by_cy = offer_accept(offer=offer_of[cy.pk])  # 11:30 starts as the first one's cleanup ends
+    assert taken_by_cy.outcome == Outcome.BOOKED and taken_by_cy.appointment.starts_at == booked[2].starts_at
+    assert offer_accept(offer=offer_of[di.pk]).outcome == Outcome.TAKEN
+
+
 def test_a_time_booked_directly_meanwhile_is_refused_kindly(offered):
     book(offered.entry.service, offered.therapist, offered.starts_at, name="Walk In")
     result = offer_accept(offer=offered)
