@@ -25,3 +25,20 @@ def giftcards_catch_up() -> int:
     """Every hour: send the gift cards whose day has come and whose task was lost. Queues the next run first."""
     task_enqueue_once("payments.giftcards_catch_up", run_after=timezone.now() + GIFT_CARD_CATCH_UP_EVERY)
     return giftcards.giftcards_deliver_due()
+
+
+RECONCILE_EVERY = timedelta(minutes=10)
+
+
+@repeating("payments.reconcile")
+@task()
+def payments_reconcile() -> int:
+    """Every ten minutes: settle the Stripe requests a crash left unanswered. Queues the next run first."""
+    from core.money import payments_enabled
+
+    from . import reconcile
+
+    task_enqueue_once("payments.reconcile", run_after=timezone.now() + RECONCILE_EVERY)
+    if not payments_enabled():
+        return 0
+    return reconcile.payments_reconcile().settled

@@ -108,6 +108,8 @@ def test_schedule_tasks_starts_each_maintenance_chain_once_however_often_it_runs
         "bookings.tasks.intake_erase_expired",
         "bookings.tasks.reminders_catch_up",
         "core.tasks.outbox_sweep",
+        "payments.tasks.giftcards_catch_up",
+        "payments.tasks.payments_reconcile",
         "waitlist.tasks.offers_sweep",
     ]
 
