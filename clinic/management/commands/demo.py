@@ -7,6 +7,7 @@ from io import StringIO
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from bookings.demo import OWNER_USERNAME, STAFF_PASSWORD, STAFF_USERNAME
 from payments.demo import DEMO_KEYS, webhook_register
@@ -39,13 +40,16 @@ class Command(BaseCommand):
         parser.add_argument("--addrport", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("seed_demo")
+        # Links in emails (manage, receipt, offer) point at the address this demo serves, not the default port.
+        env = dict(os.environ)
+        env.setdefault("SITE_URL", f"http://{addrport}")
+        with override_settings(SITE_URL=env["SITE_URL"].rstrip("/")):
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("seed_demo")
         # The worker below runs the outbox sweep, reminder catch-up and daily intake erasure from here on.
         call_command("schedule_tasks", stdout=StringIO())
         # Payments on, against a localstripe of the demo's own (unless real keys are set).
         localstripe = None
-        env = dict(os.environ)
         if not env.get("STRIPE_SECRET_KEY"):
             localstripe = localstripe_start()
             env.update(DEMO_KEYS, STRIPE_API_BASE=localstripe.api_base)
