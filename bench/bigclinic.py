@@ -398,7 +398,9 @@ def build(*, scale: int = 1, subscribers: int = SUBSCRIBERS, stdout=sys.stdout) 
     _subscribers(subscribers, stdout)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # VACUUM too, as autovacuum would soon: until the visibility map is set, even an index scan of
+            # the month's appointments reads every row's page (1,072 buffers, about 1 ms more).
+            cursor.execute("VACUUM ANALYZE")
     stdout.write(f"  built in {time.perf_counter() - started:.0f} s\n")
     return describe()
 
