@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from core.admin import InvalidatesPages
 from core.clinictime import clinic_when
+from core.money import payments_enabled
 
 from .access import intake_visible_to, is_front_desk
 from .availability import slot_find
@@ -23,6 +24,7 @@ from .models import (
     WorkingHours,
 )
 from .moves import appointment_reschedule
+from .payment_fields import PAYMENT_TERM_FIELDS
 from .refusals import BookingError, start_refusal
 from .services import ClientDetails, appointment_book, appointment_details_update, therapist_feed_key_rotate
 from .status_changes import appointment_cancel, appointment_status_set
@@ -35,8 +37,18 @@ class RoomAdmin(InvalidatesPages, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class PaymentTermsHiddenWithoutPayments:
+    """The payment rule fields appear only once the clinic has Stripe keys (core.money.payments_enabled)."""
+
+    payment_fields = PAYMENT_TERM_FIELDS
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        return excluded if payments_enabled() else [*excluded, *self.payment_fields]
+
+
 @admin.register(Service)
-class ServiceAdmin(InvalidatesPages, admin.ModelAdmin):
+class ServiceAdmin(PaymentTermsHiddenWithoutPayments, InvalidatesPages, admin.ModelAdmin):
     page_generations = ("bookings",)
     list_display = ["name", "duration_minutes", "cleanup_minutes", "price", "is_active"]
     list_filter = ["is_active"]
@@ -117,8 +129,9 @@ class ClosureAdmin(InvalidatesPages, admin.ModelAdmin):
 
 
 @admin.register(BookingPolicy)
-class BookingPolicyAdmin(InvalidatesPages, admin.ModelAdmin):
+class BookingPolicyAdmin(PaymentTermsHiddenWithoutPayments, InvalidatesPages, admin.ModelAdmin):
     page_generations = ("bookings",)
+    payment_fields = (*PAYMENT_TERM_FIELDS, "refund_as_credit")
     list_display = ["__str__", "min_notice_minutes", "max_advance_days", "slot_step_minutes", "cancel_cutoff_hours"]
 
     def has_add_permission(self, request):
