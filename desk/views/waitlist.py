@@ -1,5 +1,6 @@
-"""The desk's waitlist for a day: who waits for it (per therapist), each entry's state and offers, and an
-offer by hand of one of the day's free times to one person (waitlist.offers.offer_by_hand)."""
+"""The desk's waitlist for a day: every entry whose range covers it (per therapist), whatever its state
+(waiting, offered, booked, left, ended; filterable by state), each one's offers, and an offer by hand of
+one of the day's free times to a person still waiting (waitlist.offers.offer_by_hand)."""
 
 from datetime import timedelta
 
@@ -14,8 +15,8 @@ from bookings.models import BookingPolicy, Therapist
 from bookings.params import parse_start
 from waitlist.models import Entry
 from waitlist.offers import OfferRefused, offer_by_hand
-from waitlist.selectors import entries_for_day
-from waitlist.standing import entry_standing
+from waitlist.selectors import entries_covering_day
+from waitlist.standing import Shown, entry_standing
 
 from ..access import desk_view
 from .common import chosen_day
@@ -47,24 +48,47 @@ def _free_times(entry: Entry, *, day, now, policy, cache: dict) -> list[dict]:
     return cache[key]
 
 
+# The states the desk filters by, in the order an entry usually goes through them.
+STATES = {
+    Shown.WAITING: "Waiting",
+    Shown.OFFERED: "Offered",
+    Shown.BOOKED: "Booked",
+    Shown.LEFT: "Left",
+    Shown.ENDED: "Ended",
+}
+
+
+def _state(request) -> str:
+    state = request.GET.get("state", "")[:16]
+    return state if state in STATES else ""
+
+
 def _waitlist_page(request, *, day, therapist, status=200, failed=None):
     now = timezone.now()
     policy = BookingPolicy.current()
-    rows, cache = [], {}
-    for entry in entries_for_day(day=day, therapist=therapist, today=timezone.localdate()):
+    state = _state(request)
+    rows, cache, counts = [], {}, dict.fromkeys(STATES, 0)
+    for entry in entries_covering_day(day=day, therapist=therapist):
         offers = list(entry.offers.all())
+        standing = entry_standing(entry, now=now, offers=offers)
+        counts[standing.state] += 1
+        if state and standing.state != state:
+            continue
         rows.append(
             {
                 "entry": entry,
                 "windows": list(entry.windows.all()),
-                "standing": entry_standing(entry, now=now, offers=offers),
+                "standing": standing,
                 "offers": offers,
-                "free": _free_times(entry, day=day, now=now, policy=policy, cache=cache),
+                "free": _free_times(entry, day=day, now=now, policy=policy, cache=cache) if standing.changeable else [],
                 "error": failed[1] if failed and failed[0] == entry.pk else "",
                 "picked": failed[2] if failed and failed[0] == entry.pk else "",
             }
         )
     context = {
+        "state": state,
+        "states": [{"value": value, "label": label, "count": counts[value]} for value, label in STATES.items()],
+        "total": sum(counts.values()),
         "desk_section": "waitlist",
         "day": day,
         "today": timezone.localdate(),
@@ -111,4 +135,5 @@ def waitlist_offer(request, pk):
         "They have been emailed the link.",
     )
     query = f"?date={day.isoformat()}" + (f"&therapist={therapist.slug}" if therapist else "")
+    query += f"&state={_state(request)}" if _state(request) else ""
     return redirect(reverse("desk:waitlist") + query)

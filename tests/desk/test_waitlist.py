@@ -96,3 +96,74 @@ def test_the_day_reads_in_a_bounded_number_of_queries(desk, waiting, django_asse
         join(service, name=f"Extra {number} Person", email=f"extra{number}@example.com")
     with django_assert_max_num_queries(30):
         assert desk.get("/staff/waitlist/?date=2026-03-05").status_code == 200
+
+
+def _one_in_every_state(service, therapist, booked, *, tag=""):
+    """Five people waiting for Thursday whose entries went five ways; returns them by shown state."""
+    from datetime import timedelta
+
+    from tests.waitlist.conftest import opening_for
+    from waitlist.entries import entry_leave
+    from waitlist.models import Entry
+
+    people = {
+        state: join(service, name=f"{state.title()}{tag} Person", email=f"{state}{tag}@example.com")
+        for state in ("waiting", "offered", "booked", "left", "ended")
+    }
+    opening = opening_for(therapist, booked[1].starts_at)
+    Offer.objects.create(
+        opening=opening,
+        entry=people["offered"],
+        therapist=therapist,
+        starts_at=opening.starts_at,
+        offered_at=opening.opened_at,
+        expires_at=opening.opened_at + timedelta(minutes=15),
+    )
+    Entry.objects.filter(pk=people["booked"].pk).update(state=Entry.State.BOOKED, booked=booked[0])
+    entry_leave(entry=people["left"])
+    Entry.objects.filter(pk=people["ended"].pk).update(state=Entry.State.ENDED)
+    return people
+
+
+def test_the_day_shows_every_entry_for_it_in_each_state_and_filters_by_state(desk, full_thursday):  # noqa: F811
+    service, therapist, _, booked = full_thursday
+    people = _one_in_every_state(service, therapist, booked)
+    join(service, name="Friday Only", days=(local(2026, 3, 6, 0).date(), local(2026, 3, 6, 0).date()))
+    response = desk.get("/staff/waitlist/?date=2026-03-05")
+    page = text(response)
+    shown = [row["standing"].state for row in response.context["rows"]]
+    assert shown == ["waiting", "offered", "booked", "left", "ended"]  # joining order, every state
+    assert "Friday Only" not in page
+    for label in ("Waiting for a time", "A time is offered", "Booked", "Left the waitlist", "Ended"):
+        assert label in page
+    assert "Booked from the waitlist: Thu 5 Mar 9:00 AM" in page
+    # Thursday is full: the two still waiting hear so; the other three are past being offered anything.
+    assert page.count("No free time for this on this day to offer") == 2
+    assert 'value="booked" selected' not in page and "Booked (1)" in page and "Every state (5)" in page
+    for state, entry in people.items():
+        filtered = desk.get(f"/staff/waitlist/?date=2026-03-05&state={state}")
+        assert [row["entry"] for row in filtered.context["rows"]] == [entry]
+        assert f'value="{state}" selected' in text(filtered)
+    made_up = desk.get("/staff/waitlist/?date=2026-03-05&state=gone%27")
+    assert made_up.status_code == 200 and len(made_up.context["rows"]) == 5  # an unknown state filters nothing
+    assert "No entry for this day is in that state" in text(desk.get("/staff/waitlist/?date=2026-03-06&state=left"))
+
+
+def test_every_state_on_the_day_reads_in_the_same_few_queries_however_many_entries(
+    desk,
+    full_thursday,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    service, therapist, _, booked = full_thursday
+    _one_in_every_state(service, therapist, booked, tag="a")
+    with CaptureQueriesContext(connection) as few:
+        assert desk.get("/staff/waitlist/?date=2026-03-05").status_code == 200
+    _one_in_every_state(service, therapist, booked, tag="b")
+    _one_in_every_state(service, therapist, booked, tag="c")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = desk.get("/staff/waitlist/?date=2026-03-05")
+    assert len(response.context["rows"]) == 15
+    assert len(few.captured_queries) <= 20
