@@ -87,7 +87,8 @@ def appointment_book(
     ``BookingError`` when the therapist does not give the service.
 
     With ``hold_until`` the booking is a payment hold (bookings.holds) until then: its time is
-    kept, but no email, reminder or newsletter opt-in goes out until ``appointment_hold_confirm``.
+    kept, but no booking email or reminder goes out until ``appointment_hold_confirm``; a newsletter
+    opt-in ticked on the details form is started at once (its own double opt-in confirms it).
     """
     if therapist is not None:
         require_offers(therapist, service)
@@ -161,7 +162,7 @@ def appointment_book(
                 if appointment.starts_at > now:  # a walk-in or a past session is told in person, not by email
                     booking_emails_queue(appointment=appointment, event="booked")
                 reminder_schedule_on_commit(appointment, policy=policy, now=now)
-            if newsletter is not None and hold_until is None:
+            if newsletter is not None:  # asked for on the details form, whether or not the payment follows
                 transaction.on_commit(lambda: _newsletter_start(email=client.email, opt_in=newsletter))
     except (Unavailable, IntegrityError) as error:
         if isinstance(error, IntegrityError) and not is_overlap_violation(error):

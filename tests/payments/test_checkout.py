@@ -194,3 +194,18 @@ def test_with_payments_off_the_booking_is_confirmed_at_once_and_payment_is_never
     assert answer["Location"] == "/book/confirmed/"
     assert Appointment.objects.get().status == Appointment.Status.BOOKED
     assert client.get("/payments/checkout/").status_code == 404
+
+
+def test_a_newsletter_opt_in_ticked_before_the_payment_step_is_not_lost(
+    client, stripe_on, deposit, django_capture_on_commit_callbacks
+):
+    from newsletter.interface import newsletter_state
+
+    service, (therapist,) = deposit
+    slot = slot_days_ahead(service, therapist)
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            details_url(service, therapist, slot.start), {**DETAILS, "start": slot.param, "newsletter": "on"}
+        )
+    assert answer["Location"] == "/payments/checkout/"
+    assert newsletter_state("ana@example.com") != "Not subscribed"
