@@ -215,6 +215,8 @@ def card_describe(payment_method_id: str) -> Card:
 
 def event_verify(payload: bytes, signature: str) -> dict:
     """The webhook's event, once its ``Stripe-Signature`` proves Stripe sent it (within five minutes)."""
+    if not signature.isascii():  # stripe's constant-time compare raises TypeError on other characters
+        raise BadSignature("The signature header is not ASCII.")
     try:
         event = stripe.Webhook.construct_event(payload.decode("utf-8"), signature, settings.STRIPE_WEBHOOK_SECRET)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError) as error:
