@@ -25,7 +25,7 @@ from .history import Actor, appointment_state, booking_event_record, changes_bet
 from .models import Appointment, BookingEvent, BookingPolicy
 from .refusals import ChangeRefused
 from .reminders import reminder_schedule_on_commit
-from .signals import booking_change_announce, hold_released, time_freed_announce
+from .signals import booking_change_announce, hold_confirmed, hold_released, time_freed_announce
 
 HOLD_RELEASED_REASON = "Payment not completed"
 
@@ -128,4 +128,5 @@ def appointment_hold_confirm(*, appointment: Appointment, now: datetime | None =
             booking_emails_queue(appointment=current, event="booked")
         pages_changed("bookings")
         reminder_schedule_on_commit(current, policy=BookingPolicy.current(), now=now)
+        booking_change_announce(hold_confirmed, appointment_id=current.pk)
     return current

@@ -11,6 +11,7 @@ The booking's own changes are told the same way, once committed, for the apps th
 - ``appointment_cancelled``: ``appointment_id``, ``by_client``, ``late`` (after the cancel cutoff), ``actor_id``
 - ``appointment_moved``: ``appointment_id``, ``by_client``
 - ``hold_released``: ``appointment_id`` of a payment hold that ran out or was given up, whose time is free again
+- ``hold_confirmed``: ``appointment_id`` of a payment hold that was paid for and is now a booking
 """
 
 import logging
@@ -25,6 +26,7 @@ time_freed = Signal()
 appointment_cancelled = Signal()
 appointment_moved = Signal()
 hold_released = Signal()
+hold_confirmed = Signal()
 
 
 def time_freed_announce(

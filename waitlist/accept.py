@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,10 +21,12 @@ from bookings.capacity import capacity_rows
 from bookings.history import Actor
 from bookings.models import Appointment
 from bookings.moves import appointment_reschedule
+from bookings.payment_terms import payment_terms
 from bookings.refusals import BookingError, SlotTaken
 from bookings.services import ClientDetails, appointment_book
 from core.clinictime import clinic_when
 from core.locking import rows_lock
+from core.paystep import payment_step_url
 
 from .history import LAPSED, TAKEN, offer_history_record
 from .models import Entry, Offer, Opening
@@ -40,8 +43,10 @@ class Outcome(StrEnum):
     ALREADY = "already"
     CLOSED = "closed"
     STALE = "stale"
+    PAY = "pay"
 
 
+PAY_MESSAGE = "We're holding this time for you while you pay. It's yours once the payment goes through."
 STILL_ON_THE_LIST = "You're still on the list: we'll email you when another time opens up."
 TAKEN_MESSAGE = "Someone just took that time — you're still on the list. We'll email you when another time opens up."
 
@@ -68,6 +73,12 @@ def offer_refusal(offer: Offer, *, now: datetime) -> Acceptance | None:
         return Acceptance(Outcome.ALREADY, "You've already taken this time: it's booked for you.", offer.appointment)
     if offer.state == State.TAKEN:
         return _taken()
+    if offer.state == State.PAYING:
+        if offer.appointment is not None and offer.appointment.status == Appointment.Status.HELD:
+            return Acceptance(Outcome.PAY, PAY_MESSAGE, offer.appointment)
+        return Acceptance(
+            Outcome.CLOSED, f"The time was released because the payment was not completed. {STILL_ON_THE_LIST}"
+        )
     if offer.state == State.LAPSED or (offer.state == State.OFFERED and offer.expires_at <= now):
         held = clinic_when(offer.expires_at, day_format="l j F")
         return Acceptance(
@@ -122,13 +133,16 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
     moving = Appointment.objects.filter(pk=entry.appointment_id)
     with transaction.atomic():
         rows_lock(Opening.objects.filter(pk=offer.opening_id), *capacity, moving)
-        current = Offer.objects.select_related("entry", "entry__service", "therapist", "opening").get(pk=offer.pk)
+        current = Offer.objects.select_related("entry", "entry__service", "therapist", "opening", "appointment").get(
+            pk=offer.pk
+        )
         entry = current.entry
         refusal = offer_refusal(current, now=now)
         if refusal is not None:
             if refusal.outcome == Outcome.LAPSED and current.state == State.OFFERED:
                 _lapse(current, now=now)
             return refusal
+        hold_until = payment_hold_until(entry, now=now)
         try:
             if entry.appointment_id is not None:
                 appointment = appointment_reschedule(
@@ -145,6 +159,7 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
                     starts_at=current.starts_at,
                     client=ClientDetails(name=entry.name, email=entry.email, phone=entry.phone, consent=True),
                     now=now,
+                    hold_until=hold_until,
                 )
         except SlotTaken:
             current.state, current.decided_at = State.TAKEN, now
@@ -154,17 +169,12 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
             current.state, current.decided_at = State.WITHDRAWN, now
             current.save(update_fields=["state", "decided_at"])
             return Acceptance(Outcome.STALE, f"That time can't be booked online any more: {refused.message}")
-        # The opening's offers are written in primary-key order, so writers never deadlock on each
-        # other's rows, even with the opening's lock switched off (the concurrency test's control).
-        list(Offer.objects.select_for_update().filter(opening=current.opening_id).order_by("pk").values("pk"))
-        _overlapping_offers_take(current, appointment=appointment, now=now)
-        current.state, current.decided_at, current.appointment = State.ACCEPTED, now, appointment
-        current.save(update_fields=["state", "decided_at", "appointment"])
-        entry.state, entry.booked = Entry.State.BOOKED, appointment
-        entry.save(update_fields=["state", "booked", "updated_at"])
-        entry_offers_withdraw(entry=entry, now=now, keep=current)
-        offer_history_record(offer=current, action=TAKEN, actor=Actor.client(), also=appointment.pk)
-        transaction.on_commit(lambda: dispatch_later(current.opening_id))
+        if hold_until is not None:
+            # Held while they pay: the offer counts as taken only once the payment succeeds (waitlist.paid).
+            current.state, current.appointment = State.PAYING, appointment
+            current.save(update_fields=["state", "appointment"])
+            return Acceptance(Outcome.PAY, PAY_MESSAGE, appointment)
+        offer_won(current, appointment=appointment, now=now)
     outcome = Outcome.MOVED if entry.appointment_id is not None else Outcome.BOOKED
     when = clinic_when(appointment.starts_at, day_format="l j F")
     message = (
@@ -173,3 +183,28 @@ def offer_accept(*, offer: Offer, now: datetime | None = None) -> Acceptance:
         else f"It's yours: {when} is booked for you."
     )
     return Acceptance(outcome, message, appointment)
+
+
+def payment_hold_until(entry: Entry, *, now: datetime) -> datetime | None:
+    """When a new booking from this offer must be paid for at booking (deposit, prepayment, card on file), the
+    end of its payment hold, as the details form would set it; None when it is booked outright."""
+    if entry.appointment_id is not None or not payment_terms(entry.service).takes_card or not payment_step_url():
+        return None
+    return now + timedelta(minutes=settings.PAYMENT_HOLD_MINUTES)
+
+
+def offer_won(offer: Offer, *, appointment: Appointment, now: datetime) -> None:
+    """The offer's time is the person's (booked, moved, or paid for): record it, inside the caller's lock."""
+    entry = offer.entry
+    # The opening's offers are written in primary-key order, so writers never deadlock on each
+    # other's rows, even with the opening's lock switched off (the concurrency test's control).
+    list(Offer.objects.select_for_update().filter(opening=offer.opening_id).order_by("pk").values("pk"))
+    _overlapping_offers_take(offer, appointment=appointment, now=now)
+    offer.state, offer.decided_at, offer.appointment = State.ACCEPTED, now, appointment
+    offer.save(update_fields=["state", "decided_at", "appointment"])
+    if entry.state == Entry.State.WAITING:
+        entry.state, entry.booked = Entry.State.BOOKED, appointment
+        entry.save(update_fields=["state", "booked", "updated_at"])
+    entry_offers_withdraw(entry=entry, now=now, keep=offer)
+    offer_history_record(offer=offer, action=TAKEN, actor=Actor.client(), also=appointment.pk)
+    transaction.on_commit(lambda: dispatch_later(offer.opening_id))

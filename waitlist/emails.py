@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from bookings.payment_terms import payment_terms
 from core.clinictime import clinic_when
 from core.outbox import email_queue
 from core.site import clinic_details
@@ -30,6 +31,7 @@ def offer_email_queue(*, offer: Offer) -> None:
         "ends_at": offer.starts_at + timedelta(minutes=entry.service.duration_minutes),
         "take_url": offer_url(offer),
         "entry_url": entry_url(entry),
+        "terms": payment_terms(entry.service),
         "clinic": clinic_details(),
     }
     subject = f"A time opened up: {entry.service.name} on {clinic_when(offer.starts_at, day_format='l j F')}"

@@ -207,6 +207,7 @@ class Opening(models.Model):
 class Offer(models.Model):
     class State(models.TextChoices):
         OFFERED = "offered", "Offered"
+        PAYING = "paying", "Taken, held while they pay"
         ACCEPTED = "accepted", "Accepted"
         LAPSED = "lapsed", "Lapsed (the hold ran out)"
         TAKEN = "taken", "Taken by someone else"

@@ -2,7 +2,8 @@
 
 The page is reached only through the signed token; it shows no personal data beyond the person's
 own first name, is never cached, and every way the offer can no longer be taken is a page with a
-clear sentence (a tampered link is a 404 page, never a 500).
+clear sentence (a tampered link is a 404 page, never a 500). A service paid for at booking goes on to
+the payment step, holding the time (waitlist.accept, waitlist.paid).
 """
 
 from datetime import timedelta
@@ -13,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from bookings.payment_terms import payment_terms
 from bookings.tokens import manage_token
+from bookings.views.booking import SESSION_HELD
+from core.paystep import payment_step_url
 from core.ratelimit import rate_limit_exceeded
 from core.site import clinic_details
 
@@ -34,6 +38,10 @@ def offer(request, token):
         return render(request, "waitlist/offer_missing.html", {"clinic": clinic_details()}, status=404)
     if request.method == "POST":
         result = offer_accept(offer=found, now=timezone.now())
+        if result.outcome == Outcome.PAY and payment_step_url():
+            # The same payment step as the details form: it reads the held booking from the session.
+            request.session[SESSION_HELD] = manage_token(result.appointment)
+            return redirect(payment_step_url())
         if result.succeeded or result.outcome == Outcome.ALREADY:
             messages.success(request, result.message)
             return redirect(_booking_path(result.appointment))
@@ -43,7 +51,8 @@ def offer(request, token):
         return render(request, "waitlist/offer_missing.html", {"clinic": clinic_details()}, status=405)
     context = {"offer": found, "entry": found.entry, "result": result, "clinic": clinic_details()}
     context["ends_at"] = found.starts_at + timedelta(minutes=found.entry.service.duration_minutes)
-    if result is not None and result.appointment is not None:
+    context["terms"] = payment_terms(found.entry.service)
+    if result is not None and result.appointment is not None and result.outcome != Outcome.PAY:
         context["booking_url"] = _booking_path(result.appointment)
     status = STATUS.get(result.outcome, 200) if result is not None else 200
     return render(request, "waitlist/offer.html", context, status=status)
