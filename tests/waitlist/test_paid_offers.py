@@ -22,7 +22,7 @@ from tests.payments.conftest import (  # noqa: F401 - fixtures are used by name
 from tests.payments.scene import paying_clinic, slot_days_ahead
 from tests.payments.test_checkout import SetupIntentOnPage
 from waitlist.models import Entry, Offer
-from waitlist.tokens import offer_token
+from waitlist.tokens import entry_token, offer_token
 
 from .conftest import book, join
 
@@ -73,6 +73,8 @@ def test_taking_a_paid_offer_holds_the_time_and_it_is_taken_only_once_paid(
     offer.refresh_from_db()
     assert (offer.state, offer.appointment) == (Offer.State.PAYING, held)
     assert Entry.objects.get(pk=offer.entry_id).state == Entry.State.WAITING  # not taken until paid
+    entry_page = text(client.get(reverse("waitlist:entry", kwargs={"token": entry_token(offer.entry)})))
+    assert "it is held for you until the payment goes through" in entry_page
 
     step = client.get("/payments/checkout/")
     assert step.status_code == 200 and "Due now: $20.00" in step.content.decode()
