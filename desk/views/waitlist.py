@@ -118,7 +118,8 @@ def waitlist_offer(request, pk):
     day, therapist = chosen_day(request), _therapist(request, request.GET)
     picked = request.POST.get("time", "")[:80]
     therapist_id, _, start = picked.partition("|")
-    chosen = Therapist.objects.filter(pk=int(therapist_id)).first() if therapist_id.isdigit() else None
+    plain_digits = therapist_id.isascii() and therapist_id.isdigit()  # "²" is a digit to str.isdigit, not to int()
+    chosen = Therapist.objects.filter(pk=int(therapist_id)).first() if plain_digits else None
     starts_at = parse_start(start)
     if chosen is None or starts_at is None:
         failed = (entry.pk, "Please choose one of the free times in the list.", picked)
