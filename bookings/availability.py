@@ -91,6 +91,7 @@ def slots_available(
     online_only: bool = True,
     exclude_appointment_id: int | None = None,
     allow_past: bool = False,
+    others: bool = True,
 ) -> list[Slot]:
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
 
@@ -99,7 +100,8 @@ def slots_available(
     then are its ``also_free``, in the same order.
     ``ignore_notice`` lets staff book inside the minimum notice and beyond the advance window,
     never in the past; ``allow_past`` (staff recording a walk-in or a session that happened) lifts
-    that too. ``exclude_appointment_id`` ignores one booking, for moving it.
+    that too. ``exclude_appointment_id`` ignores one booking, for moving it. ``others=False`` leaves
+    ``also_free`` empty, for callers that name only the therapist a booking would go to (the API).
     """
     tz = clinic_tz()
     now = now or timezone.now()
@@ -190,6 +192,7 @@ def slots_available(
         # One pass per therapist-day over its working intervals and sorted busy intervals gives its free
         # start times; then one pass over the distinct times, where the room check is shared by everyone.
         free_at: dict[int, list[int]] = defaultdict(list)
+        first_free: dict[int, int] = {}  # without ``others``: time → the first free therapist in ``order``
         opening: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
         weekday = day.weekday()
         for index in order:
@@ -212,20 +215,30 @@ def slots_available(
                     last=last_allowed,
                     busy=busy_list[index],
                 )
+            if not others:
+                if moments:
+                    # Whoever came earlier in ``order`` keeps a time: their entries overwrite this one's.
+                    later = dict.fromkeys(moments, index)
+                    later.update(first_free)
+                    first_free = later
+                continue
             if len(intervals) > 1:
                 moments = sorted(set(moments))  # overlapping intervals must not offer a time twice
             for moment in moments:
                 free_at[moment].append(index)
-        moments = sorted(free_at)
+        moments = sorted(free_at if others else first_free)
         room_of = _first_free_rooms(moments, blocked=blocked, rooms=busy_by_room)
         for moment in moments:
             room_id = room_of.get(moment)
             if room_id is None:
                 continue
-            free = free_at[moment]
             starts = datetime.fromtimestamp(moment, UTC)
-            others = tuple([therapists[i] for i in free[1:]]) if len(free) > 1 else ()
-            slots.append(Slot(starts, starts + length, therapists[free[0]], room_id, also_free=others))
+            if not others:
+                slots.append(Slot(starts, starts + length, therapists[first_free[moment]], room_id))
+                continue
+            free = free_at[moment]
+            also = tuple([therapists[i] for i in free[1:]]) if len(free) > 1 else ()
+            slots.append(Slot(starts, starts + length, therapists[free[0]], room_id, also_free=also))
     return slots
 
 
@@ -289,15 +302,16 @@ def _first_free_rooms(moments: list[int], *, blocked: int, rooms: list[tuple[int
 
 def _booked_per_day(booked_starts: dict[int, list[int]], days: list[date], tz) -> dict[tuple[int, int], int]:
     """Appointments per (therapist, index into ``days``) by the clinic date they start on."""
-    first_day = days[0]
-    day_of: dict[int, int] = {}  # sessions share start times: ask the zone once per distinct time
+    # Each day's first instant as epoch seconds (``combine`` settles a midnight that is skipped or
+    # repeated as the window does); a start belongs to the last day whose first instant is not after it.
+    firsts = [_epoch(datetime.combine(day, time.min, tzinfo=tz)) for day in days]
+    firsts.append(_epoch(datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz)))
+    last = len(days)
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for therapist_id, moments in booked_starts.items():
         for moment in moments:
-            index = day_of.get(moment)
-            if index is None:
-                index = day_of[moment] = (datetime.fromtimestamp(moment, tz).date() - first_day).days
-            if 0 <= index < len(days):
+            index = bisect_right(firsts, moment) - 1
+            if 0 <= index < last:
                 counts[therapist_id, index] += 1
     return counts
 

@@ -57,9 +57,15 @@ def clinic_time(moment: datetime) -> str:
 def clinic_times(moments: Iterable[datetime]) -> list[str]:
     """``clinic_time()`` of each moment, for long lists (a month of availability): the zone, the language
     and each day's clock change are looked up once, not once per time."""
+    return [label for _, label in clinic_times_iso(moments)]
+
+
+def clinic_times_iso(moments: Iterable[datetime]) -> list[tuple[str, str]]:
+    """Each moment in the clinic's zone as ISO 8601 with its offset (``clinic_isoformat()``) and its
+    ``clinic_time()`` label, converting each moment to the zone once."""
     tz, language = clinic_tz(), get_language()
     changes: dict[date, bool] = {}
-    labels = []
+    pairs = []
     for moment in moments:
         local = moment.astimezone(tz)
         label = _wall_clock(local.hour, local.minute, language)
@@ -67,8 +73,8 @@ def clinic_times(moments: Iterable[datetime]) -> list[str]:
         change = changes.get(day)
         if change is None:
             change = changes[day] = clocks_change_on(day)
-        labels.append(f"{label} {local.tzname()}" if change else label)
-    return labels
+        pairs.append((local.isoformat(), f"{label} {local.tzname()}" if change else label))
+    return pairs
 
 
 @lru_cache(maxsize=4096)

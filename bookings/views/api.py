@@ -1,9 +1,10 @@
+import json
 from datetime import datetime
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from core.clinictime import clinic_times
+from core.clinictime import clinic_isoformat, clinic_times_iso
 from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, Slot, clinic_tz, slots_available
@@ -41,22 +42,31 @@ def availability(request):
     if (end - start).days + 1 > MAX_RANGE_DAYS:
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
-    slots = slots_available(service=service, therapist=therapist, start=start, end=end)
-    return JsonResponse({"timezone": str(clinic_tz()), "slots": _slots_json(slots)})
+    # The API names only the therapist a booking would go to, not everyone else free then.
+    slots = slots_available(service=service, therapist=therapist, start=start, end=end, others=False)
+    return HttpResponse(_availability_json(slots), content_type="application/json")
 
 
-def _slots_json(slots: list[Slot]) -> list[dict]:
-    """The slots as the API writes them: start and end in the clinic's zone (ISO 8601), the start's label."""
-    tz = clinic_tz()
-    labels = clinic_times(slot.start for slot in slots)
-    local: dict[datetime, str] = {}  # a month has a few hundred distinct times, and one slot's end is another's start
+def _availability_json(slots: list[Slot]) -> str:
+    """``{"timezone": …, "slots": [{"start", "end", "label", "therapist"}, …]}`` as JsonResponse writes it.
+
+    A month has hundreds of slots: each row is one string built from pieces already JSON (a start is
+    also most slots' end, a therapist's slug recurs), rather than a dict the encoder walks.
+    """
+    pairs = clinic_times_iso([slot.start for slot in slots])
+    iso: dict[datetime, str] = {slot.start: start for slot, (start, _) in zip(slots, pairs, strict=True)}
+    texts: dict[str, str] = {}  # label or slug → its JSON string
     rows = []
-    for slot, label in zip(slots, labels, strict=True):
-        start = local.get(slot.start)
-        if start is None:
-            start = local[slot.start] = slot.start.astimezone(tz).isoformat()
-        end = local.get(slot.end)
+    for slot, (start, label) in zip(slots, pairs, strict=True):
+        end = iso.get(slot.end)
         if end is None:
-            end = local[slot.end] = slot.end.astimezone(tz).isoformat()
-        rows.append({"start": start, "end": end, "label": label, "therapist": slot.therapist.slug})
-    return rows
+            end = iso[slot.end] = clinic_isoformat(slot.end)
+        label_json = texts.get(label)
+        if label_json is None:
+            label_json = texts[label] = json.dumps(label)
+        slug = slot.therapist.slug
+        slug_json = texts.get(slug)
+        if slug_json is None:
+            slug_json = texts[slug] = json.dumps(slug)
+        rows.append(f'{{"start": "{start}", "end": "{end}", "label": {label_json}, "therapist": {slug_json}}}')
+    return f'{{"timezone": {json.dumps(str(clinic_tz()))}, "slots": [{", ".join(rows)}]}}'

@@ -173,6 +173,23 @@ def test_the_sweep_offers_exactly_the_times_the_rules_allow(monday_morning, seed
         assert all(slot.end - slot.start == timedelta(minutes=service.duration_minutes) for slot in found)
 
 
+@pytest.mark.parametrize(
+    ("seed", "first"), [(seed, date(2026, 3, 4)) for seed in (0, 3)] + [(seed, date(2026, 10, 29)) for seed in (7, 10)]
+)
+def test_leaving_out_the_others_free_keeps_every_time_its_therapist_and_room(monday_morning, seed, first):
+    """The API asks without ``also_free``: the same times must go to the same (fair) therapist and room."""
+    service, therapists, policy = random_clinic(random.Random(seed), first=first, days=7)
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC) if first.month == 3 else datetime(2026, 10, 28, 12, 0, tzinfo=UTC)
+    for therapist in [None, *therapists]:
+        asked = {"service": service, "therapist": therapist, "start": first, "end": first + timedelta(days=7)}
+        full = slots_available(**asked, now=now, policy=policy)
+        lean = slots_available(**asked, now=now, policy=policy, others=False)
+        assert [(s.start, s.end, s.therapist.slug, s.room_id) for s in lean] == [
+            (s.start, s.end, s.therapist.slug, s.room_id) for s in full
+        ]
+        assert all(slot.also_free == () for slot in lean)
+
+
 def test_overlapping_working_intervals_offer_each_time_and_therapist_once(monday_morning):
     service = ServiceFactory(rooms=[RoomFactory()], duration_minutes=60, cleanup_minutes=0)
     BookingPolicy.objects.create(slot_step_minutes=60)
