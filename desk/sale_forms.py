@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from core.money import from_minor, money_format, to_minor
+from payments.giftcards import GiftCardRefused, giftcard_amount_check
 from payments.prepaid_models import Package, SaleMethod
 
 from .forms import DeskForm
@@ -45,7 +46,12 @@ class GiftCardSaleForm(DeskForm, forms.Form):
         self.fields["amount"].help_text = f"From {low} to {high}."
 
     def clean_amount(self) -> int:
-        return to_minor(self.cleaned_data["amount"])
+        amount = to_minor(self.cleaned_data["amount"])
+        try:
+            giftcard_amount_check(amount)
+        except GiftCardRefused as refused:
+            raise forms.ValidationError(refused.message) from None
+        return amount
 
     def clean_deliver_on(self) -> date:
         day = self.cleaned_data["deliver_on"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.money import money_format, to_minor
 
 from .codes import code_normalise
+from .giftcards import GiftCardRefused, giftcard_amount_check
 
 
 class GiftCardCodeForm(forms.Form):
@@ -77,9 +78,10 @@ class GiftCardBuyForm(forms.Form):
 
     def clean_amount(self) -> int:
         amount = to_minor(self.cleaned_data["amount"])
-        low, high = settings.GIFT_CARD_MIN_AMOUNT, settings.GIFT_CARD_MAX_AMOUNT
-        if not low <= amount <= high:
-            raise forms.ValidationError(f"A gift card is for {money_format(low)} to {money_format(high)}.")
+        try:
+            giftcard_amount_check(amount)
+        except GiftCardRefused as refused:
+            raise forms.ValidationError(refused.message) from None
         return amount
 
     def clean_deliver_on(self):
