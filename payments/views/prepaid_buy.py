@@ -54,7 +54,7 @@ def _begin(request, checkout: Checkout):
 def package_buy(request, pk):
     payments_required()
     package = get_object_or_404(Package, pk=pk, is_active=True)
-    form = PackageBuyForm(request.POST or None)
+    form = PackageBuyForm(request.POST if request.method == "POST" else None)  # an empty POST is refused, not unbound
     context = {"package": package, "form": form, "clinic": clinic_details()}
     if request.method == "POST":
         if rate_limit_exceeded(request, scope="payments:checkout"):
@@ -76,7 +76,7 @@ def package_buy(request, pk):
 @never_cache
 def giftcard_buy(request):
     payments_required()
-    form = GiftCardBuyForm(request.POST or None)
+    form = GiftCardBuyForm(request.POST if request.method == "POST" else None)
     context = {"form": form, "clinic": clinic_details()}
     if request.method == "POST":
         if rate_limit_exceeded(request, scope="payments:checkout"):

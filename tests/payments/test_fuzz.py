@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bookings.tokens import manage_token
 from payments.models import LedgerEntry, StripeEvent
+from payments.prepaid_models import GiftCard, PackagePurchase
 from tests.factories import AppointmentFactory
 from tests.fuzz import (
     CONTENT_TYPES,
@@ -27,9 +28,10 @@ from tests.fuzz import (
 )
 
 from .conftest import PUBLISHABLE_KEY, SECRET_KEY
+from .prepaid_scene import package_make
 
 pytestmark = pytest.mark.django_db
-WRITES = (LedgerEntry, StripeEvent)
+WRITES = (LedgerEntry, StripeEvent, GiftCard, PackagePurchase)
 
 
 @pytest.fixture
@@ -37,6 +39,7 @@ def keys(settings):
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = "whsec_fuzz"
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens: a form that got as far as Stripe gets a 503
     return settings
 
 
@@ -99,3 +102,54 @@ def test_fuzz_the_webhook_refuses_unsigned_bodies_and_never_fails(client, keys, 
 def test_fuzz_the_payment_step_without_a_held_booking_never_fails(client, keys, form):
     TRIED["POST /payments/checkout/"] += 1
     assert_safe(raw_post(client, "/payments/checkout/", form), texts_sent(form))
+
+
+GIFT_FIELDS = [
+    "amount",
+    "purchaser_name",
+    "purchaser_email",
+    "recipient_name",
+    "recipient_email",
+    "message",
+    "deliver_on",
+]
+VALID_GIFT = {
+    "amount": "50.00",
+    "purchaser_name": "Ana Silva",
+    "purchaser_email": "ana@example.com",
+    "recipient_name": "Bea Park",
+    "recipient_email": "bea@example.com",
+}
+
+
+@FUZZ
+@given(data=st.data(), content_type=st.sampled_from(CONTENT_TYPES))
+def test_fuzz_buying_a_package_or_a_gift_card_online_never_fails(client, keys, data, content_type):
+    package = package_make()
+    hostile = hostile_params(["name", "email", *GIFT_FIELDS])
+    form = data.draw(st.one_of(hostile, st.builds(lambda extra: {**VALID_GIFT, **extra}, hostile)))
+    path = data.draw(st.sampled_from(["/payments/gift-cards/", f"/payments/packages/{package.pk}/buy/"]))
+    TRIED[f"POST {path.split('/')[2]} buy"] += 1
+    response = raw_post(client, path, form, content_type=content_type)
+    assert_safe(response, texts_sent(form))
+    assert response.status_code in (400, 503)  # 503 only from a form good enough to reach Stripe (none listens)
+    if response.status_code == 503:
+        assert "We could not reach" in response.content.decode()
+
+
+@FUZZ
+@given(token=st.one_of(hostile_text().filter(bool), st.binary(min_size=1, max_size=60)), form=hostile_params(["x"]))
+def test_fuzz_the_prepaid_pay_links_never_fail(client, keys, token, form):
+    TRIED["GET/POST /payments/pay/<token>/"] += 1
+    assert_safe(raw_get(client, f"/payments/pay/{encoded(token)}/", {}))
+    assert_safe(raw_post(client, f"/payments/pay/{encoded(token)}/", form))
+    assert_safe(raw_get(client, f"/payments/pay/{encoded(token)}/done/", {}))
+
+
+@pytest.mark.parametrize("path", ["/payments/gift-cards/", "package"])
+def test_an_empty_post_to_the_shop_gets_the_form_with_its_errors_not_an_outage(client, keys, path):
+    if path == "package":
+        path = f"/payments/packages/{package_make().pk}/buy/"
+    response = client.post(path, {})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
