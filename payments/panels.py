@@ -1,13 +1,14 @@
 """What payments adds to bookings' pages (core.panels): what was paid, the card on file and the receipt link."""
 
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 
 from core.money import payments_enabled
 from core.panels import panel_register
 
-from .models import CardOnFile
+from .models import CardOnFile, LedgerEntry
 from .receipts import receipt_path
-from .selectors import appointment_paid
+from .selectors import MONEY_IN
 
 
 def _paid_panel(request, context: dict) -> str:
@@ -15,18 +16,18 @@ def _paid_panel(request, context: dict) -> str:
     if appointment is None or not payments_enabled():
         return ""
     card = CardOnFile.objects.filter(appointment=appointment).first()
-    has_entries = appointment.ledger_entries.exists()
-    if card is None and not has_entries:
-        return ""
-    paid = appointment_paid(appointment) if has_entries else 0
-    refunded = (
-        -sum(appointment.ledger_entries.filter(kind="refund").values_list("amount", flat=True)) if has_entries else 0
+    money = LedgerEntry.objects.filter(appointment=appointment).aggregate(
+        entries=Count("pk"),
+        paid=Sum("amount", filter=Q(kind__in=(*MONEY_IN, "refund"))),
+        refunded=Sum("amount", filter=Q(kind="refund")),
     )
+    if card is None and not money["entries"]:
+        return ""
     panel = {
-        "paid": paid,
-        "refunded": refunded,
+        "paid": money["paid"] or 0,
+        "refunded": -(money["refunded"] or 0),
         "card": card,
-        "receipt_url": receipt_path(appointment) if has_entries else "",
+        "receipt_url": receipt_path(appointment) if money["entries"] else "",
     }
     return render_to_string("payments/_paid.html", panel, request=request)
 

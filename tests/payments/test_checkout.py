@@ -209,3 +209,18 @@ def test_a_newsletter_opt_in_ticked_before_the_payment_step_is_not_lost(
         )
     assert answer["Location"] == "/payments/checkout/"
     assert newsletter_state("ana@example.com") != "Not subscribed"
+
+
+def test_the_payment_step_and_the_manage_page_take_a_bounded_number_of_queries(
+    client, stripe_on, deposit, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    from bookings.tokens import manage_token
+
+    service, (therapist,) = deposit
+    _, step, held = to_payment_step(client, service, therapist)
+    with django_assert_max_num_queries(12):
+        assert client.get("/payments/checkout/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(client, stripe_on, step)
+    with django_assert_max_num_queries(17):
+        assert client.get(f"/book/manage/{manage_token(held)}/").status_code == 200
