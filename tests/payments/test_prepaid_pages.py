@@ -130,3 +130,13 @@ def test_the_footer_links_to_packages_and_gift_cards_only_while_payments_are_on(
     settings.STRIPE_WEBHOOK_SECRET = "whsec_pages"
     home = client.get("/").content.decode()
     assert f'href="{reverse("payments:packages")}"' in home and f'href="{reverse("payments:giftcard_buy")}"' in home
+
+
+def test_the_package_list_reads_its_packages_and_services_in_a_fixed_number_of_queries(
+    keys, client, django_assert_max_num_queries
+):
+    for sessions in range(1, 7):
+        package_make(sessions=sessions, price=sessions * 9_000)
+    with django_assert_max_num_queries(2):  # the packages, then every package's services at once
+        page = client.get(reverse("payments:packages"))
+    assert page.status_code == 200 and page.content.decode().count("Buy<span") == 6
