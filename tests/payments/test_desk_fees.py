@@ -149,3 +149,24 @@ def test_a_deposit_already_paid_counts_towards_the_fee(stripe_on, desk):
     refused = desk.post(fee_url(appointment), {"amount": "45.00"}).content.decode()
     assert "more than the fee of $25.00" in refused
     assert charges_at_stripe(appointment) == [] and not ProviderCall.objects.exists()
+
+
+def test_a_fee_already_covered_by_what_was_paid_offers_nothing_to_charge(stripe_on, desk):
+    from payments.ledger import LedgerActor, ledger_entry_record
+
+    appointment = missed_session(api_base=stripe_on.STRIPE_API_BASE)
+    ledger_entry_record(
+        kind=LedgerEntry.Kind.CHARGE,
+        amount=9000,
+        method=LedgerEntry.Method.CARD,
+        idempotency_key=f"booking-full:{appointment.pk}:1",
+        actor=LedgerActor.client(),
+        appointment=appointment,
+        stripe_id=f"pi_full_{appointment.pk}",
+    )
+    page = desk.get(fee_url(appointment)).content.decode()
+    assert "Nothing to charge" in page and "$90.00 already paid" in page and "Charge the fee" not in page
+    session = desk.get(reverse("desk:appointment", args=[appointment.pk])).content.decode()
+    assert "Charge the no-show fee" not in session
+    refused = desk.post(fee_url(appointment), {"amount": "1"}).content.decode()
+    assert "covers the no-show fee" in refused and not ProviderCall.objects.exists()
