@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Q, Value
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
@@ -143,13 +143,6 @@ def slots_available(
             closed_days.add(day)
             day += timedelta(days=1)
 
-    therapist_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for therapist_id, starts_at, ends_at in TimeOff.objects.filter(
-        therapist_id__in=therapist_ids, starts_at__lt=window_end, ends_at__gt=window_start
-    ).values_list("therapist_id", "starts_at", "ends_at"):
-        therapist_busy[therapist_id].append((_epoch(starts_at), _epoch(ends_at)))
-
     appointments = Appointment.objects.active(now=now).filter(
         Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
         starts_at__lt=window_end + timedelta(days=1),
@@ -160,15 +153,27 @@ def slots_available(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    # Thousands of rows for a busy month: read as integers, which the driver loads far faster than datetimes.
+    # Thousands of rows for a busy month: read as integers, which the driver loads far faster than
+    # datetimes. Time off comes in the same round trip, as rows without a room.
+    time_off = TimeOff.objects.filter(
+        therapist_id__in=therapist_ids, starts_at__lt=window_end, ends_at__gt=window_start
+    ).values_list(
+        "therapist_id", Value(None, output_field=BigIntegerField()), EpochSeconds("starts_at"), EpochSeconds("ends_at")
+    )
+    busy_rows = (
+        appointments.order_by()
+        .values_list("therapist_id", "room_id", EpochSeconds("starts_at"), EpochSeconds("blocked_until"))
+        .union(time_off.order_by(), all=True)
+    )
+    therapist_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     booked_starts: dict[int, list[int]] = defaultdict(list)
-    for therapist_id, room_id, starts_at, blocked_until in appointments.values_list(
-        "therapist_id", "room_id", EpochSeconds("starts_at"), EpochSeconds("blocked_until")
-    ):
-        interval = (starts_at, blocked_until)
+    for therapist_id, room_id, starts_at, ends_at in busy_rows:
+        interval = (starts_at, ends_at)
         therapist_busy[therapist_id].append(interval)
-        room_busy[room_id].append(interval)
-        booked_starts[therapist_id].append(starts_at)
+        if room_id is not None:  # an appointment (it keeps its room busy, and counts for fairness), not time off
+            room_busy[room_id].append(interval)
+            booked_starts[therapist_id].append(starts_at)
 
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     booked_per_day = _booked_per_day(booked_starts, days, tz) if therapist is None else {}
