@@ -8,11 +8,14 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from django.urls import reverse
 
         from core.paystep import payment_step_register
 
         from . import listeners, panels, prepaid_listeners, prepaid_panels, webhook_handlers  # noqa: F401 (they register themselves)
+        from .appendonly import ledger_guard_after_migrate
 
         listeners.connect()
+        post_migrate.connect(ledger_guard_after_migrate, sender=self)
         payment_step_register(lambda: reverse("payments:checkout"))

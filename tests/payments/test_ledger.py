@@ -3,9 +3,12 @@
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
+from clients.models import Client
+from clients.services import client_merge
 from payments.ledger import LedgerActor, ledger_entry_record, refundable_left
 from payments.models import LedgerEntry, LedgerRefused
 from payments.selectors import appointment_paid
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +118,35 @@ def test_a_refund_takes_the_payments_booking_and_currency():
     given_back = refund(paid, 1500, "r1")
     assert given_back.appointment == appointment
     assert appointment_paid(appointment) == 3500
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "amount = amount + 1",
+        "kind = 'credit'",
+        "idempotency_key = 'another'",
+        "currency = 'EUR'",
+        "note = 'rewritten'",
+        "method = 'cash'",
+    ],
+)
+def test_the_database_refuses_every_change_but_the_client_it_names(change):
+    entry = charge(note="as paid")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE payments_ledgerentry SET {change} WHERE id = %s", [entry.pk])
+    assert LedgerEntry.objects.values("amount", "kind", "idempotency_key", "currency", "note").get() == {
+        "amount": 9000,
+        "kind": CHARGE,
+        "idempotency_key": "charge:1",
+        "currency": "USD",
+        "note": "as paid",
+    }
+
+
+def test_merging_two_records_of_one_person_moves_their_ledger_entries_to_the_record_kept():
+    keep = Client.objects.create(name="Ana Silva", email="ana@example.com")
+    duplicate = Client.objects.create(name="Ana Silva", email="ana.silva@example.com")
+    paid = charge(client=duplicate)
+    client_merge(keep=keep, duplicate=duplicate, changed_by=UserFactory())
+    assert LedgerEntry.objects.values_list("pk", "client_id", "amount").get() == (paid.pk, keep.pk, 9000)
