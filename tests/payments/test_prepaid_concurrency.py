@@ -116,15 +116,35 @@ def postgres_only():
         pytest.skip("SQLite serialises writers at BEGIN, so there is no race to show without the lock")
 
 
-def test_without_the_lock_and_the_check_the_race_overspends_a_gift_card():
+@contextmanager
+def balance_reads_held_back(monkeypatch, count=THREADS):
+    """Every redeemer waits, once it has read the card's balance, until all have read it: the window an
+    unguarded check-then-write leaves open, made certain instead of likely on a busy machine."""
+    read_together = threading.Barrier(count)
+    read = GiftCard.objects.get
+
+    def read_then_wait(*args, **kwargs):
+        row = read(*args, **kwargs)
+        read_together.wait(timeout=60)
+        return row
+
+    monkeypatch.setattr(GiftCard.objects, "get", read_then_wait)
+    yield
+
+
+def test_without_the_lock_and_the_check_the_race_overspends_a_gift_card(monkeypatch):
     postgres_only()
     card, appointments = last_dollars_scene()
-    with check_dropped(GiftCard, "gift_card_balance_within_amount"), locking_disabled():
+    with (
+        check_dropped(GiftCard, "gift_card_balance_within_amount"),
+        locking_disabled(),
+        balance_reads_held_back(monkeypatch),
+    ):
         outcomes = run_together(
             lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR)
         )
     won = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]
-    assert len(won) > 1, outcomes
+    assert len(won) == THREADS, outcomes
 
 
 def test_without_the_lock_the_check_constraint_still_refuses_the_overspend_with_words():
