@@ -26,6 +26,7 @@ from . import gateway
 from .customers import card_on_file_record, stripe_customer_for
 from .ledger import LedgerActor, ledger_entry_record
 from .models import BookingCheckout, LedgerEntry, ProviderCall
+from .prepaid_selectors import prepaid_for_appointment
 from .receipts import receipt_email_queue
 from .refunds import payment_refund
 
@@ -53,7 +54,6 @@ class CheckoutRefused(Exception):
 
 def checkout_open(*, appointment: Appointment) -> Checkout:
     """The SetupIntent the payment page confirms for this held booking, made on the first visit."""
-    terms = appointment_terms(appointment)
     existing = BookingCheckout.objects.filter(appointment=appointment).first()
     if existing is None:
         customer_id = stripe_customer_for(client=appointment.client)
@@ -70,7 +70,7 @@ def checkout_open(*, appointment: Appointment) -> Checkout:
         except IntegrityError:
             existing = BookingCheckout.objects.get(appointment=appointment)
     intent = gateway.setup_intent_get(existing.setup_intent_id)
-    return Checkout(appointment=appointment, client_secret=intent.client_secret, amount_due=terms.due_at_booking)
+    return Checkout(appointment=appointment, client_secret=intent.client_secret, amount_due=checkout_due(appointment))
 
 
 def checkout_card_saved(*, appointment: Appointment, setup_intent_id: str) -> Outcome:
@@ -93,7 +93,7 @@ def checkout_card_saved(*, appointment: Appointment, setup_intent_id: str) -> Ou
         setup_intent_id=setup_intent_id,
         payment_method_id=intent.payment_method_id,
     )
-    due = appointment_terms(current).due_at_booking
+    due = checkout_due(current)
     if due == 0:
         return _confirm(current)
     return _charge(current, customer_id=checkout.customer_id, payment_method_id=intent.payment_method_id, amount=due)
@@ -181,6 +181,19 @@ def booking_payment_settle(*, call: ProviderCall, intent: gateway.Intent) -> Out
     else:
         receipt_email_queue(entry=entry)
     return outcome
+
+
+def checkout_due(appointment: Appointment) -> int:
+    """What the card pays at booking: nothing once a package credit pays; the terms' amount less gift cards."""
+    prepaid = prepaid_for_appointment(appointment)
+    if prepaid.package is not None:
+        return 0
+    return max(0, appointment_terms(appointment).due_at_booking - prepaid.gift_card_taken)
+
+
+def checkout_hold_confirm(appointment: Appointment) -> Outcome:
+    """Confirm the hold once it is paid for, by card or otherwise (``bookings.holds``: once, whoever asks)."""
+    return _confirm(appointment)
 
 
 def _confirm(appointment: Appointment) -> Outcome:

@@ -22,6 +22,7 @@ from . import gateway
 from .fees import appointment_fee_charge
 from .ledger import LedgerActor, ledger_entry_record, refundable_left
 from .models import LedgerEntry, LedgerRefused
+from .prepaid_selectors import prepaid_for_appointment
 from .refunds import payment_refund
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,11 @@ def appointment_cancelled_settle(*, appointment_id: int, late: bool) -> None:
     if not late:
         _give_back(appointment, paid, reason="Cancelled before the cutoff", as_credit=terms.refund_as_credit)
         return
-    fee = terms.late_cancel_fee
+    prepaid = prepaid_for_appointment(appointment)
+    if prepaid.package is not None:
+        return  # paid with a package credit: a late cancel keeps the credit used, and that is its fee
+    # What a gift card paid is kept too (prepaid_listeners gives it back only before the cutoff): it counts.
+    fee = max(0, terms.late_cancel_fee - prepaid.gift_card_taken)
     if paid > fee:
         _give_back(appointment, paid - fee, reason="Cancelled late: the fee is kept", as_credit=False)
     elif fee > paid and appointment.client is not None:

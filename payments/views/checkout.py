@@ -23,9 +23,13 @@ from core.ratelimit import rate_limit_exceeded
 
 from .. import gateway
 from ..checkout import CheckoutRefused, checkout_card_saved, checkout_open, checkout_payment_authenticated
+from ..checkout_prepaid import checkout_giftcard_use, checkout_package_use
+from ..prepaid_forms import GiftCardCodeForm, PackageCodeForm
+from ..prepaid_selectors import prepaid_for_appointment
 from ..stripejs import stripe_js_csp, stripe_js_url
 
 MAX_ID_LENGTH = 255
+TOO_MANY_CODES = "Too many codes tried from your network. Please wait a few minutes, or call us."
 
 
 def _held(request) -> Appointment | None:
@@ -33,10 +37,13 @@ def _held(request) -> Appointment | None:
     return appointment_from_manage_token(token) if token else None
 
 
-def _page(request, appointment, *, error="", action_secret="", status=200):
+def _page(request, appointment, *, error="", action_secret="", status=200, package_form=None, gift_form=None):
     context = {
         "appointment": appointment,
         "terms": appointment_terms(appointment),
+        "prepaid": prepaid_for_appointment(appointment),
+        "package_form": package_form or PackageCodeForm(prefix="package"),
+        "gift_form": gift_form or GiftCardCodeForm(prefix="gift"),
         "error": error,
         "action_secret": action_secret,
         "stripe_js_url": stripe_js_url(),
@@ -93,6 +100,8 @@ def checkout(request):
     if request.POST.get("give_up"):
         appointment_hold_release(appointment=appointment, reason="Client left the payment step")
         return _lost(request, appointment)
+    if request.POST.get("use_package") or request.POST.get("use_gift"):
+        return _prepaid(request, appointment)
     setup_intent = request.POST.get("setup_intent", "")[:MAX_ID_LENGTH]
     payment_intent = request.POST.get("payment_intent", "")[:MAX_ID_LENGTH]
     try:
@@ -111,4 +120,27 @@ def checkout(request):
             error="We could not reach the card processor. Nothing was charged; please try again.",
             status=503,
         )
+    return _finished(request, appointment, outcome)
+
+
+def _prepaid(request, appointment):
+    """A package credit or a gift card offered at the payment step; what was typed stays in the form on a refusal."""
+    if rate_limit_exceeded(request, scope="payments:giftcard_lookup"):
+        return _page(request, appointment, error=TOO_MANY_CODES, status=429)
+    if request.POST.get("use_package"):
+        form = PackageCodeForm(request.POST, prefix="package")
+        forms = {"package_form": form}
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = checkout_package_use(appointment=appointment, email=data["email"], code=data["code"])
+    else:
+        form = GiftCardCodeForm(request.POST, prefix="gift")
+        forms = {"gift_form": form}
+        if form.is_valid():
+            outcome = checkout_giftcard_use(appointment=appointment, code=form.cleaned_data["code"])
+    if not form.is_valid():
+        message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+        return _page(request, appointment, error=message, status=400, **forms)
+    if outcome.error:
+        return _page(request, appointment, error=outcome.error, status=400, **forms)
     return _finished(request, appointment, outcome)
