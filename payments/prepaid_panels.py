@@ -17,21 +17,16 @@ def prepaid_manage_panel(request, context: dict) -> str:
     appointment, token = context.get("appointment"), context.get("token")
     if not payments_enabled() or appointment is None or not token:
         return ""
+    if appointment.status != Appointment.Status.BOOKED or context.get("is_past") or appointment_paid(appointment):
+        return ""  # what already pays for it is said in the booking's summary (payments.paid_summary)
     prepaid = prepaid_for_appointment(appointment)
-    can_pay = (
-        appointment.status == Appointment.Status.BOOKED
-        and not context.get("is_past")
-        and not prepaid.package
-        and prepaid.gift_card_taken < appointment_price(appointment)
-        and appointment_paid(appointment) == 0
-    )
-    if not prepaid.any and not can_pay:
+    if prepaid.package or prepaid.gift_card_taken >= appointment_price(appointment):
         return ""
     panel = {
         "appointment": appointment,
         "token": token,
         "prepaid": prepaid,
-        "can_pay": can_pay,
+        "can_pay": True,
         "package_form": PackageCodeForm(prefix="package"),
         "gift_form": GiftCardCodeForm(prefix="gift"),
     }

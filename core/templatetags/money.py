@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from core import money as money_module
+from core.paysummary import payment_summary
 
 register = template.Library()
 
@@ -26,3 +27,9 @@ def price(amount) -> str:
         return money_module.money_format(money_module.to_minor(Decimal(amount)))
     except (InvalidOperation, TypeError, ValueError):
         return ""
+
+
+@register.simple_tag
+def paid_summary(appointment) -> list[str]:
+    """``{% paid_summary appointment as paid %}``: how the booking was paid, in sentences (core.paysummary)."""
+    return payment_summary(appointment)

@@ -70,7 +70,8 @@ def test_a_deposit_is_charged_once_and_the_booking_confirmed(
     assert any(subject.startswith("Receipt:") for subject in subjects)
     assert any(subject.startswith("Your booking:") for subject in subjects)
     confirmed = client.get("/book/confirmed/").content.decode()
-    assert "Paid online for this booking: <strong>$20.00</strong>" in confirmed
+    assert "Paid online for this booking: $20.00. Still due at the clinic: $70.00." in confirmed
+    assert confirmed.count(">Payment<") == 1
 
     # Stripe's webhook for the same payment, and the page posted again: nothing more is written.
     delivery = webhook_inbox.wait_for("payment_intent.succeeded", charge.stripe_id)

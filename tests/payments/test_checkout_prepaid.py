@@ -65,7 +65,18 @@ def test_a_package_credit_books_a_prepaid_session_with_no_card_and_once(
     assert not ProviderCall.objects.filter(purpose="booking_payment").exists()
     purchase.refresh_from_db()
     assert purchase.credits_left == 1
-    assert sum(message.subject.startswith("Your booking:") for message in mail.outbox) == 1
+    (email,) = [message for message in mail.outbox if message.subject.startswith("Your booking:")]
+    credit = "Paid with a credit from 2 × 60-minute massage: 1 of 2 credits left"
+    for body in (email.body, email.alternatives[0][0]):
+        assert credit in body and "Nothing is due at the clinic." in body
+        assert "due at the clinic (nothing" not in body and "is charged when you book" not in body
+    confirmed = client.get("/book/confirmed/").content.decode()
+    manage = client.get(f"/book/manage/{manage_token(held)}/").content.decode()
+    for page in (confirmed, manage):
+        assert credit in page and "Nothing is due at the clinic." in page
+        assert page.count(">Payment<") == 1 and "nothing is charged online" not in page
+        assert "$90.00 due" not in page and "Still due" not in page
+    assert "Use a credit from my package" not in manage  # it is paid: nothing more to pay with
 
     # The form sent again (back button, double click): still one credit, one confirmation email.
     with django_capture_on_commit_callbacks(execute=True):
@@ -140,6 +151,10 @@ def test_a_gift_card_pays_part_of_a_deposit_and_the_card_the_rest_and_an_early_c
     assert answer.status_code == 302 and answer["Location"] == "/book/confirmed/"
     charge = LedgerEntry.objects.get(kind="charge")
     assert (charge.amount, charge.method) == (500, "card") and charge.stripe_id.startswith("pi_")
+    confirmed = client.get("/book/confirmed/").content.decode()
+    said = "$15.00 paid with a gift card ($0.00 left on it). Paid online for this booking: $5.00. "
+    assert said + "Still due at the clinic: $70.00." in confirmed
+    assert confirmed.count(">Payment<") == 1 and "Card on file: visa ending 4242." in confirmed
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/book/manage/{manage_token(held)}/cancel/")
