@@ -1,19 +1,15 @@
 """Demo clinic: staff, groups, rooms, services, therapists, their hours, a policy and a few bookings."""
 
-from datetime import date, time, timedelta
+from datetime import date, time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from core.demo import grant, portrait_placeholder
 
 from .access import CLINIC_OWNER_GROUP
-from .availability import slots_available
-from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, WorkingHours
-from .refusals import SlotTaken
-from .services import ClientDetails, appointment_book
+from .models import BookingPolicy, Closure, Room, Service, Therapist, WorkingHours
 
 STAFF_USERNAME = "frontdesk"
 STAFF_PASSWORD = "demo-clinic-2026"
@@ -256,49 +252,6 @@ def seed(*, stdout) -> None:
         Closure.objects.get_or_create(starts_on=starts_on, reason=reason, defaults={"ends_on": ends_on})
     if not BookingPolicy.objects.exists():
         BookingPolicy.objects.create()
-    booked = _seed_appointments(staff)
     stdout.write(
-        f"Bookings: {len(THERAPISTS)} therapists with working hours, {len(SERVICES)} services, {len(ROOMS)} rooms, "
-        f"{booked} new demo appointments."
+        f"Bookings: {len(THERAPISTS)} therapists with working hours, {len(SERVICES)} services, {len(ROOMS)} rooms."
     )
-
-
-def _seed_appointments(staff) -> int:
-    """A few bookings in the coming weeks, made through the booking service like any phone booking.
-
-    Only on a clinic with no appointments yet, so running the seed again changes nothing.
-    """
-    if Appointment.objects.exists():
-        return 0
-    booked = 0
-    today = timezone.localdate()
-    for name, service_slug, therapist_slug, days_ahead in DEMO_CLIENTS:
-        service = Service.objects.get(slug=service_slug)
-        therapist = Therapist.objects.get(slug=therapist_slug)
-        day = today + timedelta(days=days_ahead)
-        slots = slots_available(service=service, therapist=therapist, start=day, end=day + timedelta(days=6))
-        if not slots:
-            continue
-        slot = slots[len(slots) // 3]
-        first, last = name.split()
-        client = ClientDetails(
-            name=name,
-            email=f"{first.lower()}.{last.lower()}@example.com",
-            phone="(617) 555-0100",
-            consent=True,
-            areas_to_avoid="Lower back, please go gently." if booked % 2 else "",
-        )
-        try:
-            appointment_book(
-                service=service,
-                therapist=therapist,
-                starts_at=slot.start,
-                client=client,
-                source=Appointment.Source.STAFF,
-                booked_by=staff,
-                ignore_notice=True,
-            )
-        except SlotTaken:
-            continue
-        booked += 1
-    return booked

@@ -60,7 +60,7 @@ def appointment_paid_summary(appointment: Appointment) -> list[str]:
     elif paid:
         said.append(f"Paid online for this booking: {money_format(paid)}.")
     if not said and card is None:
-        return []
+        return _nothing_taken(appointment)
     if appointment.status == Appointment.Status.BOOKED:
         said.extend(_still_due_and_give_back(appointment, prepaid, paid))
     if card is not None:
@@ -82,4 +82,17 @@ def _still_due_and_give_back(appointment, prepaid, paid: int) -> list[str]:
     terms = appointment_terms(appointment)
     # The terms' own sentences, less the one about paying at booking (done, and said above).
     said.extend(sentence for sentence in terms.sentences() if "when you book" not in sentence)
+    return said
+
+
+def _nothing_taken(appointment) -> list[str]:
+    """A booking whose terms take a card that was booked without one (by phone at the desk, or before payments
+    were on): nothing was paid online and the terms' "charged when you book" is not what happened."""
+    terms = appointment_terms(appointment)
+    if appointment.status != Appointment.Status.BOOKED or not terms.takes_card:
+        return []
+    said = [f"Nothing was paid online: {money_format(terms.price)} is due at the clinic."]
+    said.extend(
+        sentence for sentence in terms.sentences() if "when you book" not in sentence and "before" not in sentence
+    )
     return said

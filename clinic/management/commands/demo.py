@@ -43,17 +43,19 @@ class Command(BaseCommand):
         # Links in emails (manage, receipt, offer) point at the address this demo serves, not the default port.
         env = dict(os.environ)
         env.setdefault("SITE_URL", f"http://{addrport}")
-        with override_settings(SITE_URL=env["SITE_URL"].rstrip("/")):
-            call_command("migrate", interactive=False, verbosity=0)
-            call_command("seed_demo")
-        # The worker below runs the outbox sweep, reminder catch-up and daily intake erasure from here on.
-        call_command("schedule_tasks", stdout=StringIO())
-        # Payments on, against a localstripe of the demo's own (unless real keys are set).
+        # Payments on, against a localstripe of the demo's own (unless real keys are set), before the seed: the
+        # seeded bookings' emails then state the payment terms the site will run with.
         localstripe = None
         if not env.get("STRIPE_SECRET_KEY"):
             localstripe = localstripe_start()
             env.update(DEMO_KEYS, STRIPE_API_BASE=localstripe.api_base)
             webhook_register(api_base=localstripe.api_base, site_url=f"http://{addrport}")
+        seeding = {key: env[key] for key in (*DEMO_KEYS, "STRIPE_API_BASE") if env.get(key)}
+        with override_settings(SITE_URL=env["SITE_URL"].rstrip("/"), **seeding):
+            call_command("migrate", interactive=False, verbosity=0)
+            call_command("seed_demo")
+        # The worker below runs the outbox sweep, reminder catch-up and daily intake erasure from here on.
+        call_command("schedule_tasks", stdout=StringIO())
         self.stdout.write(self.style.SUCCESS(welcome(addrport)))
         python = sys.executable
         children = [

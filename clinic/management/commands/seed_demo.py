@@ -4,8 +4,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-# Each app seeds its own demo content, in this order (later apps refer to earlier ones).
-DEMO_MODULES = ["bookings.demo", "blog.demo", "newsletter.demo", "desk.demo", "payments.demo"]
+# Each app seeds its own demo content, in this order (later apps refer to earlier ones). The payment rules come
+# before any booking, so that the bookings' emails state the terms the demo clinic has.
+DEMO_MODULES = [
+    "bookings.demo",
+    "payments.demo",
+    "bookings.demo_bookings",
+    "blog.demo",
+    "newsletter.demo",
+    "desk.demo",
+    "waitlist.demo",
+]
 
 
 class Command(BaseCommand):
