@@ -20,7 +20,7 @@ from core.site import clinic_details
 
 from .calendar import appointment_ics, calendar_links
 from .models import Appointment, BookingPolicy, Therapist
-from .payment_terms import payment_terms
+from .payment_terms import appointment_terms
 from .tokens import manage_url
 
 CLIENT_SUBJECTS = {
@@ -46,7 +46,7 @@ def _context(appointment: Appointment, event: str) -> dict:
         "appointment": appointment,
         "event": event,
         "policy": policy,
-        "terms": payment_terms(appointment.service, policy),
+        "terms": appointment_terms(appointment),
         "manage_url": manage_url(appointment),
         "calendar_links": calendar_links(appointment),
         "schedule_url": settings.SITE_URL + reverse("bookings:staff_schedule"),

@@ -276,6 +276,13 @@ class Appointment(models.Model):
         blank=True,
         help_text="For a booking held while the client pays: when the time is offered to others again.",
     )
+    terms_agreed = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The payment terms shown when the client booked (amounts in minor units): "
+        "refunds and fees follow these, whatever the rules say later.",
+    )
 
     client = models.ForeignKey(
         "clients.Client",

@@ -9,7 +9,7 @@ With payments off (core.money.payments_enabled) the terms say nothing is due, wh
 so the site runs and reads exactly as it would with no rules at all.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from core.money import money_format, payments_enabled, percent_of, to_minor
 
@@ -89,6 +89,17 @@ def payment_terms(service: Service, policy: BookingPolicy | None = None) -> Paym
     )
 
 
+def terms_to_keep(service: Service) -> dict | None:
+    """The terms a new booking is made under, to be kept on it; None with payments off (nothing was agreed)."""
+    return asdict(payment_terms(service)) if payments_enabled() else None
+
+
 def appointment_terms(appointment: Appointment) -> PaymentTerms:
-    """The terms of one booking (its service's, under today's policy)."""
+    """The terms one booking was made under: a fee or refund follows what the client was shown, not later edits.
+
+    A booking made while payments were off (or before terms were kept) has today's terms of its service;
+    with payments off now, nothing is due whatever was kept.
+    """
+    if appointment.terms_agreed and payments_enabled():
+        return PaymentTerms(**appointment.terms_agreed)
     return payment_terms(appointment.service)

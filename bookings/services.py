@@ -23,6 +23,7 @@ from .emails import booking_emails_queue
 from .history import Actor, appointment_state, booking_event_record, changes_between
 from .holds import holds_release_overlapping
 from .models import INTAKE_FIELDS, Appointment, BookingEvent, BookingPolicy, Service, Therapist
+from .payment_terms import terms_to_keep
 from .refusals import start_refusal
 from .reminders import reminder_schedule_on_commit
 
@@ -130,6 +131,7 @@ def appointment_book(
                 source=source,
                 status=Appointment.Status.HELD if hold_until else Appointment.Status.BOOKED,
                 hold_expires_at=hold_until,
+                terms_agreed=terms_to_keep(service),
                 booked_by=booked_by,
                 client_name=client.name,
                 client_email=client.email,

@@ -23,7 +23,7 @@ from ..calendar import calendar_links
 from ..forms import DetailsForm
 from ..models import BookingPolicy
 from ..params import format_start, parse_start
-from ..payment_terms import payment_terms
+from ..payment_terms import appointment_terms, payment_terms
 from ..refusals import StartRefused, start_refusal
 from ..selectors import services_active, therapists_bookable
 from ..services import NewsletterOptIn, appointment_book
@@ -174,7 +174,7 @@ def confirmed(request):
         "manage_url": reverse("bookings:manage", kwargs={"token": token}),
         "ics_url": reverse("bookings:manage_calendar", kwargs={"token": token}),
         "calendar_links": calendar_links(appointment),
-        "terms": payment_terms(appointment.service),
+        "terms": appointment_terms(appointment),
         "token": token,
     }
     return render(request, "bookings/book_confirmed.html", context)

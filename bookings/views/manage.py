@@ -16,7 +16,7 @@ from ..calendar import appointment_ics
 from ..models import BookingPolicy
 from ..moves import appointment_reschedule
 from ..params import parse_start
-from ..payment_terms import payment_terms
+from ..payment_terms import appointment_terms
 from ..refusals import ChangeRefused, StartRefused
 from ..selectors import therapists_bookable
 from ..status_changes import appointment_cancel, client_change_refusal
@@ -46,7 +46,7 @@ def _manage_page(request, appointment, token, *, error: str = "", status: int = 
         "token": token,
         "refusal": _refusal(appointment),
         "policy": policy,
-        "terms": payment_terms(appointment.service, policy),
+        "terms": appointment_terms(appointment),
         "is_past": appointment.starts_at <= timezone.now(),
         "error": error,
     }

@@ -1,13 +1,17 @@
 """The payment rules per service with the clinic's default, and nothing at all with payments off."""
 
+from datetime import UTC, time
 from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
 
 from bookings.models import BookingPolicy
-from bookings.payment_terms import PaymentAtBooking, payment_terms
-from tests.factories import ServiceFactory
+from bookings.payment_terms import PaymentAtBooking, appointment_terms, payment_terms
+from bookings.services import ClientDetails, appointment_book
+from tests.factories import ServiceFactory, clinic_with_hours
+
+from .conftest import local
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +74,41 @@ def test_credit_instead_of_refund_is_said_in_the_terms(keys):
 def test_the_database_refuses_a_rule_that_is_both_amount_and_percent_or_over_100(fields):
     with pytest.raises(IntegrityError), transaction.atomic():
         ServiceFactory(**fields)
+
+
+def _booked(service, therapist):
+    return appointment_book(
+        service=service,
+        therapist=therapist,
+        starts_at=local(2026, 3, 3, 10).astimezone(UTC),
+        client=ClientDetails(name="Ana Silva", email="ana@example.com", phone="617 555 0199", consent=True),
+    )
+
+
+def test_a_booking_keeps_the_terms_it_was_made_under_when_the_rules_change_later(keys, monday_morning):
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    policy = BookingPolicy.current()
+    policy.late_cancel_fee_percent, policy.no_show_fee_percent = 50, 100
+    policy.save()
+    service.price = Decimal("90.00")
+    service.save()
+    booked = _booked(service, therapist)
+    policy.late_cancel_fee_percent, policy.no_show_fee_percent = 100, None
+    policy.no_show_fee_amount = 20000
+    policy.save()
+    service.price = Decimal("120.00")
+    service.save()
+    booked.refresh_from_db()
+    agreed = appointment_terms(booked)
+    assert (agreed.price, agreed.late_cancel_fee, agreed.no_show_fee) == (9000, 4500, 9000)
+    assert "Missing the session without cancelling costs $90.00." in agreed.sentences()
+    today = payment_terms(service)
+    assert (today.price, today.late_cancel_fee, today.no_show_fee) == (12000, 12000, 20000)
+
+
+def test_a_booking_made_with_payments_off_keeps_no_terms_and_owes_nothing(settings, monday_morning):
+    BookingPolicy.objects.create(no_show_fee_percent=100)
+    service, (therapist,), _ = clinic_with_hours(start=time(9), end=time(17), duration_minutes=60)
+    booked = _booked(service, therapist)
+    assert booked.terms_agreed is None
+    assert appointment_terms(booked).no_show_fee == 0

@@ -21,10 +21,12 @@ from .test_checkout import pay, to_payment_step
 pytestmark = pytest.mark.django_db
 
 
-def booked_with_deposit(client, stripe_on, capture, *, deposit=2000):
+def booked_with_deposit(client, stripe_on, capture, *, deposit=2000, **policy):
     from .scene import paying_clinic
 
     service, (therapist,) = paying_clinic(payment_at_booking="deposit", deposit_amount=deposit)
+    if policy:
+        BookingPolicy.objects.update(**policy)
     _, step, held = to_payment_step(client, service, therapist)
     with capture(execute=True):
         pay(client, stripe_on, step)
@@ -60,13 +62,23 @@ def test_a_late_cancel_with_a_deposit_above_the_fee_refunds_the_difference(
 
 
 def test_credit_instead_of_a_refund_when_the_policy_says_so(client, stripe_on, django_capture_on_commit_callbacks):
-    appointment = booked_with_deposit(client, stripe_on, django_capture_on_commit_callbacks)
-    BookingPolicy.objects.update(refund_as_credit=True)
+    appointment = booked_with_deposit(client, stripe_on, django_capture_on_commit_callbacks, refund_as_credit=True)
     with django_capture_on_commit_callbacks(execute=True):
         appointment_cancel(appointment=appointment, by_client=True)
     assert not LedgerEntry.objects.filter(kind="refund").exists()
     credit = LedgerEntry.objects.get(kind="credit")
     assert (credit.amount, credit.client) == (2000, appointment.client)
+
+
+def test_a_policy_changed_to_credit_after_booking_still_refunds_as_the_client_was_told(
+    client, stripe_on, django_capture_on_commit_callbacks
+):
+    appointment = booked_with_deposit(client, stripe_on, django_capture_on_commit_callbacks)
+    BookingPolicy.objects.update(refund_as_credit=True, late_cancel_fee_percent=100)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=appointment, by_client=True)
+    assert LedgerEntry.objects.get(kind="refund").amount == -2000
+    assert not LedgerEntry.objects.filter(kind="credit").exists()
 
 
 @pytest.mark.django_db(transaction=True)
