@@ -14,9 +14,9 @@ from bookings.models import Appointment
 from bookings.payment_terms import appointment_terms
 
 from .checkout import Outcome, checkout_due, checkout_hold_confirm
-from .giftcards import UNKNOWN_CODE, GiftCardRefused, giftcard_find, giftcard_redeem
+from .giftcards import UNKNOWN_CODE, GiftCardRefused, giftcard_find, giftcard_redeem, giftcard_return
 from .ledger import LedgerActor
-from .packages import PackageRefused, package_credit_use, package_holding_find
+from .packages import PackageRefused, package_credit_return, package_credit_use, package_holding_find
 from .prepaid_selectors import prepaid_for_appointment
 
 UNKNOWN_PACKAGE = "We found no package with that email address and code. Check both against your receipt."
@@ -52,7 +52,7 @@ def checkout_package_use(*, appointment: Appointment, email: str, code: str) -> 
         package_credit_use(purchase=purchase, appointment=appointment, actor=LedgerActor.client())
     except PackageRefused as refused:
         return Outcome(error=refused.message)
-    return checkout_hold_confirm(appointment)
+    return _confirm_or_give_back(appointment)
 
 
 def checkout_giftcard_use(*, appointment: Appointment, code: str) -> Outcome:
@@ -75,5 +75,14 @@ def checkout_giftcard_use(*, appointment: Appointment, code: str) -> Outcome:
     except GiftCardRefused as refused:
         return Outcome(error=refused.message)
     if checkout_prepaid_covers(appointment):
-        return checkout_hold_confirm(appointment)
+        return _confirm_or_give_back(appointment)
     return Outcome()
+
+
+def _confirm_or_give_back(appointment: Appointment) -> Outcome:
+    """Confirm the hold; if it was released meanwhile (after its own give-back ran), give back what was just used."""
+    outcome = checkout_hold_confirm(appointment)
+    if outcome.lost:
+        package_credit_return(appointment=appointment, actor=LedgerActor.system())
+        giftcard_return(appointment=appointment, actor=LedgerActor.system())
+    return outcome
