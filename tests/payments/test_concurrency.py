@@ -8,43 +8,21 @@ of our ledger. The second test is the late payer: a hold that ran out and went t
 refunded in full when its payment arrives after all.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from bookings.models import Appointment
 from payments.checkout import booking_payment_settle
 from payments.models import LedgerEntry, ProviderCall
+from tests.concurrency import run_together
 
 from .scene import DETAILS, details_url, paying_clinic, slot_days_ahead
 from .test_checkout import pay, to_payment_step
 
 THREADS = 20
-
-
-def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
@@ -59,7 +37,7 @@ def test_twenty_clients_paying_for_one_slot_make_one_booking_and_one_charge(stri
         details = {**DETAILS, "email": f"client{index}@example.com", "start": slot.param}
         return browsers[index].post(url, details)
 
-    answers = run_together(submit)
+    answers = run_together(submit, THREADS)
     assert not [answer for answer in answers if isinstance(answer, Exception)]
     sent_to_pay = [index for index, answer in enumerate(answers) if answer.status_code == 302]
     assert len(sent_to_pay) == 1

@@ -20,6 +20,7 @@ from payments.ledger import LedgerActor
 from payments.models import LedgerEntry
 from payments.packages import PackageRefused, package_credit_use, package_sell_at_desk
 from payments.prepaid_models import GiftCard
+from tests.concurrency import run_together
 from tests.factories import AppointmentFactory
 
 from .prepaid_scene import package_make
@@ -27,27 +28,6 @@ from .prepaid_scene import package_make
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 8
 ACTOR = LedgerActor.client()
-
-
-def run_together(work, count=THREADS):
-    barrier = threading.Barrier(count)
-    outcomes = [None] * count
-
-    def worker(index):
-        try:
-            barrier.wait()
-            outcomes[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 @contextmanager
@@ -89,7 +69,8 @@ def last_dollars_scene():
 def test_bookings_racing_for_the_last_package_credit_get_it_once():
     purchase, appointments = last_credit_scene()
     outcomes = run_together(
-        lambda index: package_credit_use(purchase=purchase, appointment=appointments[index], actor=ACTOR)
+        lambda index: package_credit_use(purchase=purchase, appointment=appointments[index], actor=ACTOR),
+        THREADS,
     )
     won = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]
     refused = [outcome for outcome in outcomes if isinstance(outcome, PackageRefused)]
@@ -102,7 +83,8 @@ def test_bookings_racing_for_the_last_package_credit_get_it_once():
 def test_bookings_racing_for_a_gift_cards_last_dollars_get_them_once():
     card, appointments = last_dollars_scene()
     outcomes = run_together(
-        lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR)
+        lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR),
+        THREADS,
     )
     won = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]
     refused = [outcome for outcome in outcomes if isinstance(outcome, GiftCardRefused)]
@@ -141,7 +123,8 @@ def test_without_the_lock_and_the_check_the_race_overspends_a_gift_card(monkeypa
         balance_reads_held_back(monkeypatch),
     ):
         outcomes = run_together(
-            lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR)
+            lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR),
+            THREADS,
         )
     won = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]
     assert len(won) == THREADS, outcomes
@@ -152,7 +135,8 @@ def test_without_the_lock_the_check_constraint_still_refuses_the_overspend_with_
     card, appointments = last_dollars_scene()
     with locking_disabled():
         outcomes = run_together(
-            lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR)
+            lambda index: giftcard_redeem(code=card.code, appointment=appointments[index], amount=4_000, actor=ACTOR),
+            THREADS,
         )
     won = [outcome for outcome in outcomes if isinstance(outcome, LedgerEntry)]
     assert len(won) == 1 and all(isinstance(outcome, (LedgerEntry, GiftCardRefused)) for outcome in outcomes), outcomes
