@@ -15,7 +15,6 @@ from core.httpcache import pages_changed
 
 from . import markup
 from .models import RESERVED_SLUGS, Author, Post, PostSlugHistory, PostTag, Tag
-from .selectors import blog_cache_forget
 
 HERO_WIDTHS = (480, 960, 1600)
 SLUG_MAX_LENGTH = Post._meta.get_field("slug").max_length
@@ -52,8 +51,7 @@ def post_write(*, post: Post) -> Post:
         PostSlugHistory.objects.update_or_create(old_slug=previous["slug"], defaults={"post": post})
     PostSlugHistory.objects.filter(old_slug=post.slug).delete()
     post_tags_sync(post=post, text_tags=rendered.tags)
-    blog_cache_forget()
-    pages_changed("blog")
+    pages_changed("blog")  # the pages and the blog's cached fragments
     return post
 
 
@@ -116,15 +114,13 @@ def author_write(*, author: Author) -> Author:
     if not author.user_id and login_id and not Author.objects.filter(user_id=login_id).exclude(pk=author.pk).exists():
         author.user_id = login_id
     author.save()
-    blog_cache_forget()  # the cached featured and related posts carry their author's profile
-    pages_changed("blog")
+    pages_changed("blog")  # the cached featured and related posts carry their author's profile
     return author
 
 
 def post_delete(*, post: Post) -> None:
     post.delete()
-    blog_cache_forget()
-    pages_changed("blog")
+    pages_changed("blog")  # the pages and the blog's cached fragments
 
 
 def post_publish(*, post: Post, publish_at=None) -> Post:

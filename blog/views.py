@@ -3,71 +3,75 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .models import Author, Category, Post, Tag
+from .models import Post
 
 PER_PAGE = 10
 
 
-def _page(request, posts, *, count: int | None, allow_empty: bool = True):
-    """The requested page of ``posts``; ``count``, when known (cached: counting scans every match), saves counting.
-
-    ``allow_empty=False`` makes a list with no posts at all a 404.
-    """
-    paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
-    if count is not None:
-        paginator.count = count
+def _page_number(value: str | None) -> int | None:
+    """``?page=`` as the paginator reads it ("", "1", "01" are page 1), or None when it is no whole number."""
     try:
-        return paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as error:
-        raise Http404("There is no such page of articles.") from error
+        return int(value or "1")
+    except ValueError:
+        return None
 
 
 def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True, featured=False):
-    """``featured``: the featured posts stand on top of page 1 and are left out of every page's list, so the
-    pages count through the same list and no post appears twice."""
-    # The sidebar, the list's count and the featured category's newest posts come from the blog's cache in
-    # one round trip.
+    """A page of ``posts`` with the blog's sidebar.
+
+    ``count_key`` names the list for the blog's cache (None for a search, which is never cached): its count and
+    each page's posts are kept with the cached fragments, read in one round trip with the sidebar.
+    ``featured``: the featured posts stand on top of page 1 and are left out of every page's list, so the
+    pages count through the same list and no post appears twice. ``allow_empty=False`` makes a list with no
+    posts at all a 404.
+    """
+    number = _page_number(request.GET.get("page"))
+    if number is None:
+        raise Http404("There is no such page of articles.")
     computes = {"sidebar": selectors.blog_sidebar_html}
+    if featured:
+        computes["featured"] = selectors.posts_featured
     if count_key is not None:
         computes[f"count:{count_key}"] = posts.count
-    if featured:
-        computes["featured_in_category"] = selectors.posts_featured_in_category
+        # Only a page that exists is ever kept (see below), so asking for page 10,000 stores nothing.
+        computes[f"page:{count_key}:{number}"] = lambda: None
     fragments = selectors.blog_cached_many(computes)
-    count = fragments.get(f"count:{count_key}")
-    extra = dict(extra or {})
-    if featured:
+    featured_posts = fragments.get("featured") or []
+    if featured_posts:
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
-        featured_posts = selectors.posts_featured(newest_in_category=fragments["featured_in_category"])
         posts = posts.exclude(pk__in=[post.pk for post in featured_posts])
-        if count is not None:
-            count -= len(featured_posts)
-        extra["featured_posts"] = featured_posts if _is_first_page(request.GET.get("page")) else []
-    page = _page(request, posts, count=count, allow_empty=allow_empty)
+    paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
+    if count_key is not None:
+        paginator.count = fragments[f"count:{count_key}"] - len(featured_posts)
+    try:
+        number = paginator.validate_number(number)
+    except InvalidPage as error:
+        raise Http404("There is no such page of articles.") from error
+    object_list = fragments.get(f"page:{count_key}:{number}")
+    if object_list is None:
+        object_list = list(paginator.page(number).object_list)
+        if count_key is not None:
+            selectors.blog_cached(f"page:{count_key}:{number}", lambda: object_list)
+    page = Page(object_list, number, paginator)
     context = {
         "page_obj": page,
-        "posts": page.object_list,
+        "posts": object_list,
         "heading": heading,
         "description": description,
         "sidebar_lists": fragments["sidebar"],
         **(extra or {}),
     }
+    if featured:
+        context["featured_posts"] = featured_posts if number == 1 else []
     return render(request, "blog/post_list.html", context)
-
-
-def _is_first_page(value: str | None) -> bool:
-    """Whether ``?page=`` asks for page 1 as the paginator reads it ("", "1", "01")."""
-    try:
-        return int(value or "1") == 1
-    except ValueError:
-        return False
 
 
 @require_GET
@@ -101,7 +105,9 @@ def index(request):
 
 @require_GET
 def category(request, slug):
-    category = get_object_or_404(Category, slug=slug)
+    category = selectors.category_by_slug(slug)
+    if category is None:
+        raise Http404("No such category.")
     return _post_list(
         request,
         posts=selectors.posts_public().filter(categories=category),
@@ -114,7 +120,7 @@ def category(request, slug):
 
 @require_GET
 def tag(request, slug):
-    tag = Tag.objects.filter(slug=slug.lower()).first()
+    tag = selectors.tag_by_slug(slug)
     if tag is None:
         raise Http404("No such tag.")
     if slug != tag.slug:
@@ -132,7 +138,9 @@ def tag(request, slug):
 
 @require_GET
 def author(request, slug):
-    author = get_object_or_404(Author.objects.select_related("therapist"), slug=slug)
+    author = selectors.author_by_slug(slug)
+    if author is None:
+        raise Http404("No such author.")
     return _post_list(
         request,
         posts=selectors.posts_public().filter(author=author),
@@ -161,15 +169,10 @@ def archive(request, year, month):
     )
 
 
-def _post_context(post: Post, *, preview: bool) -> dict:
-    # Scoring related posts reads every post sharing a tag or category; both they and the posts before and
-    # after this one are kept with the blog's cached fragments, read in one round trip.
-    computes = {f"related:{post.pk}": lambda: selectors.posts_related(post)}
-    if not preview:
-        computes[f"neighbours:{post.pk}"] = lambda: selectors.post_neighbours(post)
-    links = selectors.blog_cached_many(computes)
-    previous_post, next_post = links.get(f"neighbours:{post.pk}", (None, None))
-    parts, series_total = selectors.series_parts(post)
+def _post_context(page: dict, *, preview: bool) -> dict:
+    post = page["post"]
+    previous_post, next_post = page["neighbours"]
+    parts, series_total = page["series"]
     position = next((index for index, part in enumerate(parts) if part.pk == post.pk), None)
     return {
         "post": post,
@@ -178,7 +181,7 @@ def _post_context(post: Post, *, preview: bool) -> dict:
         "series_total": series_total,
         "series_previous": parts[position - 1] if position else None,
         "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
-        "related_posts": links[f"related:{post.pk}"],
+        "related_posts": page["related"],
         "previous_post": previous_post,
         "next_post": next_post,
         "json_ld": selectors.post_json_ld(post),
@@ -188,13 +191,13 @@ def _post_context(post: Post, *, preview: bool) -> dict:
 
 @require_GET
 def post_detail(request, slug):
-    post = selectors.post_public_by_slug(slug)
-    if post is None:
+    page = selectors.post_page_public(slug)
+    if page is None:
         moved = selectors.post_redirect_target(slug)
         if moved is None:
             raise Http404("No such article.")
         return redirect(moved, permanent=True)
-    return render(request, "blog/post_detail.html", _post_context(post, preview=False))
+    return render(request, "blog/post_detail.html", _post_context(page, preview=False))
 
 
 @staff_member_required
@@ -203,7 +206,9 @@ def post_preview(request, pk):
     post = selectors.post_for_preview(pk)
     if post is None:
         raise Http404("No such article.")
-    response = render(request, "blog/post_detail.html", _post_context(post, preview=True))
+    response = render(
+        request, "blog/post_detail.html", _post_context(selectors.post_page_build(post, preview=True), preview=True)
+    )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -78,7 +78,7 @@ def lifetime_limit(app_label: str, limit: Callable[[], int]) -> None:
 def pages_changed(*app_labels: str) -> None:
     """What these apps show on public pages changed: Django's cache forgets those pages (now, and again at commit)."""
     for label in app_labels:
-        generation_bump(_generation(label))
+        generation_bump(pages_generation(label))
 
 
 def cross_site(request: HttpRequest) -> bool:
@@ -108,7 +108,9 @@ def freshness(seconds: int) -> str:
     return f"public, max-age={browser}, s-maxage={seconds - browser - stale}, stale-while-revalidate={stale}"
 
 
-def _generation(app_label: str) -> str:
+def pages_generation(app_label: str) -> str:
+    """The generation (``core.generations``) that ``pages_changed(app_label)`` bumps: data cached under it is
+    forgotten whenever that app's public pages are."""
     return f"pages:{app_label}"
 
 
@@ -164,8 +166,8 @@ class PublicPageMiddleware:
             return None
         key = _key(request)
         # One round trip to the cache: the page and the generations it must match.
-        found = cache.get_many([key, *(generation_key(_generation(label)) for label in view.depends_on)])
-        generations = tuple(generation_current(_generation(label), found=found) for label in view.depends_on)
+        found = cache.get_many([key, *(generation_key(pages_generation(label)) for label in view.depends_on)])
+        generations = tuple(generation_current(pages_generation(label), found=found) for label in view.depends_on)
         entry = found.get(key)
         if entry is not None and entry[0] == generations and entry[1] > time.time():
             _, request.public_deadline, content, headers = entry

@@ -7,10 +7,10 @@ The schedule is edited in the admin, so these tests post the admin's own forms.
 from datetime import UTC, date, datetime, time
 
 import pytest
-from django.forms import MultiWidget
 
 from bookings.models import Closure, TimeOff, WorkingHours
 from bookings.moves import appointment_reschedule
+from tests.adminforms import change_form
 from tests.factories import UserFactory, clinic_with_hours
 from waitlist.models import Offer
 
@@ -23,37 +23,6 @@ pytestmark = pytest.mark.django_db
 def admin_client(client, monday_morning):
     client.force_login(UserFactory(username="boss", is_staff=True, is_superuser=True))
     return client
-
-
-def _field_values(form, data):
-    for name, field in form.fields.items():
-        value = form[name].value()
-        key = form.add_prefix(name)
-        if value in (None, "") or (hasattr(value, "name") and not value):
-            continue
-        if isinstance(field.widget, MultiWidget):
-            for index, part in enumerate(field.widget.decompress(value)):
-                data[f"{key}_{index}"] = part
-        elif isinstance(value, bool):
-            if value:
-                data[key] = "on"
-        elif isinstance(value, list | tuple):
-            data[key] = [getattr(item, "pk", item) for item in value]
-        else:
-            data[key] = getattr(value, "pk", value)
-
-
-def change_form(response) -> dict:
-    """The admin change form's data exactly as the page shows it, inlines and their management forms included."""
-    data: dict = {}
-    _field_values(response.context["adminform"].form, data)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[formset.management_form.add_prefix(name)] = formset.management_form[name].value()
-        for form in formset.forms:
-            _field_values(form, data)
-    return data
 
 
 def offered():
