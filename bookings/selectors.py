@@ -2,6 +2,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from core.generations import generation_cached_many
+from core.httpcache import pages_generation
+
 from .availability import LONGEST_BLOCK
 from .models import Appointment, Service, Therapist
 
@@ -12,6 +15,27 @@ def services_active() -> QuerySet[Service]:
 
 def therapists_public() -> QuerySet[Therapist]:
     return Therapist.objects.filter(is_active=True)
+
+
+LISTS_SECONDS = 300
+
+
+def _listed(name: str, compute) -> list:
+    """``compute()``, kept in the cache until the bookings' public pages change (an admin edit of a service or a
+    therapist says ``pages_changed("bookings")``) or five minutes pass."""
+    return generation_cached_many(
+        pages_generation("bookings"), {name: compute}, prefix="bookings:", seconds=lambda token: LISTS_SECONDS
+    )[name]
+
+
+def services_listed() -> list[Service]:
+    """The active services, in their order, as the home page and the booking page list them (cached)."""
+    return _listed("services", lambda: list(services_active()))
+
+
+def therapists_listed() -> list[Therapist]:
+    """The active therapists, in their order, as the home page shows them (cached)."""
+    return _listed("therapists", lambda: list(therapists_public()))
 
 
 def therapists_bookable(*, service: Service | None = None) -> QuerySet[Therapist]:

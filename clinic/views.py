@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from blog.selectors import posts_for_home
-from bookings.selectors import services_active, therapists_public
+from bookings.selectors import services_listed, therapists_listed
 from core.cachehealth import cache_answers
 from core.site import clinic_details
 
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def home(request):
-    context = {"services": services_active(), "therapists": therapists_public(), **posts_for_home()}
+    context = {"services": services_listed(), "therapists": therapists_listed(), **posts_for_home()}
     return render(request, "home.html", context)
 
 

@@ -25,7 +25,7 @@ from ..models import BookingPolicy
 from ..params import format_start, parse_start
 from ..payment_terms import appointment_terms, payment_terms
 from ..refusals import StartRefused, start_refusal
-from ..selectors import services_active, therapists_bookable
+from ..selectors import services_active, services_listed, therapists_bookable
 from ..services import NewsletterOptIn, appointment_book
 from ..tokens import appointment_from_manage_token, manage_token
 from .picker import BadChoice, calendar_context, fragment_asked
@@ -78,8 +78,7 @@ def start(request):
             request, "bookings/book_service.html", {"services": services, "error": error.message}, status=error.status
         )
     if service is None:
-        if therapist is not None:
-            services = services.filter(therapists=therapist)
+        services = services.filter(therapists=therapist) if therapist is not None else services_listed()
         return render(request, "bookings/book_service.html", {"services": services, "therapist": therapist})
     if therapist is None and not any_therapist:
         return _choose_therapist(request, service)

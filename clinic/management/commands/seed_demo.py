@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.httpcache import PUBLIC_VIEWS, pages_changed
+
 # Each app seeds its own demo content, in this order (later apps refer to earlier ones). The payment rules come
 # before any booking, so that the bookings' emails state the terms the demo clinic has.
 DEMO_MODULES = [
@@ -34,4 +36,6 @@ class Command(BaseCommand):
             for module_name in DEMO_MODULES:
                 module = import_module(module_name)
                 module.seed(stdout=self.stdout)
+            # Whatever a shared cache (Redis) kept from an earlier seed is forgotten: pages and cached lists.
+            pages_changed(*sorted({label for view in PUBLIC_VIEWS.values() for label in view.depends_on}))
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
