@@ -13,7 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from math import gcd
 
+from django.db import connection
 from django.db.models import BigIntegerField, Q, Value
 from django.utils import timezone
 
@@ -57,29 +59,36 @@ class Slot:
         return self.start.strftime("%Y-%m-%dT%H:%MZ")
 
 
-class _Busy:
-    """Disjoint busy intervals (epoch seconds), sorted: their starts and their ends, both ascending."""
-
-    def __init__(self, intervals: list[tuple[int, int]]):
-        starts: list[int] = []
-        ends: list[int] = []
-        last_end = None
-        for start, end in sorted(intervals):
-            if last_end is not None and start <= last_end:  # touches or overlaps the one before: one interval
-                if end > last_end:
-                    ends[-1] = last_end = end
-            else:
-                starts.append(start)
-                ends.append(end)
-                last_end = end
-        self.starts, self.ends = starts, ends
-
-
 def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def slots_available(
+@dataclass(frozen=True)
+class Openings:
+    """A sweep's free times as integers, for a caller that writes out hundreds of them (the API) without a
+    datetime or a ``Slot`` per time."""
+
+    therapists: list[Therapist]
+    duration: int  # seconds
+    #: Each clinic date with a free time, and its times in order: (start in epoch seconds, index into
+    #: ``therapists`` of the fair choice, room id, indexes of the others free then).
+    days: list[tuple[date, list[tuple[int, int, int, tuple[int, ...]]]]]
+
+
+def slots_available(**options) -> list[Slot]:
+    """Every bookable start, earliest first, as ``Slot`` objects: ``openings_available()`` with the same options."""
+    found = openings_available(**options)
+    therapists, length = found.therapists, timedelta(seconds=found.duration)
+    slots = []
+    for _, times in found.days:
+        for moment, index, room_id, others in times:
+            starts = datetime.fromtimestamp(moment, UTC)
+            also = tuple([therapists[i] for i in others]) if others else ()
+            slots.append(Slot(starts, starts + length, therapists[index], room_id, also_free=also))
+    return slots
+
+
+def openings_available(
     *,
     service: Service,
     therapist: Therapist | None = None,
@@ -92,20 +101,21 @@ def slots_available(
     exclude_appointment_id: int | None = None,
     allow_past: bool = False,
     others: bool = True,
-) -> list[Slot]:
+) -> Openings:
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
 
-    With ``therapist=None`` ("any therapist") there is one slot per start time, assigned to the
-    therapist with the fewest bookings that day (then the first in the team order); the others free
-    then are its ``also_free``, in the same order.
+    With ``therapist=None`` ("any therapist") there is one time per start, assigned to the therapist
+    with the fewest bookings that day (then the first in the team order); the others free then
+    follow, in the same order.
     ``ignore_notice`` lets staff book inside the minimum notice and beyond the advance window,
     never in the past; ``allow_past`` (staff recording a walk-in or a session that happened) lifts
     that too. ``exclude_appointment_id`` ignores one booking, for moving it. ``others=False`` leaves
-    ``also_free`` empty, for callers that name only the therapist a booking would go to (the API).
+    the others out, for callers that name only the therapist a booking would go to (the API).
     """
     tz = clinic_tz()
     now = now or timezone.now()
     policy = policy or BookingPolicy.current()
+    nothing = Openings([], service.duration_minutes * 60, [])
     window_start = datetime.combine(start, time.min, tzinfo=tz)
     window_end = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
     earliest = now if ignore_notice else now + timedelta(minutes=policy.min_notice_minutes)
@@ -115,7 +125,7 @@ def slots_available(
     last_day = now.astimezone(tz).date() + timedelta(days=policy.max_advance_days + 1)
     latest = None if ignore_notice else datetime.combine(last_day, time.min, tzinfo=tz)
     if window_end <= earliest or (latest is not None and window_start >= latest) or end < start:
-        return []
+        return nothing
 
     therapists_qs = Therapist.objects.filter(is_active=True, services=service)
     if online_only:
@@ -125,24 +135,177 @@ def slots_available(
     therapists = list(therapists_qs)
     room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
     if not therapists or not room_ids or not service.is_active:
-        return []
+        return nothing
     therapist_ids = [t.pk for t in therapists]
 
     hours: dict[tuple[int, int], list[tuple[time, time]]] = defaultdict(list)
-    for therapist_id, weekday, start_time, end_time in WorkingHours.objects.filter(
-        therapist_id__in=therapist_ids
-    ).values_list("therapist_id", "weekday", "start_time", "end_time"):
+    for therapist_id, weekday, start_time, end_time in (
+        WorkingHours.objects.filter(therapist_id__in=therapist_ids)
+        .order_by()
+        .values_list("therapist_id", "weekday", "start_time", "end_time")
+    ):
         hours[therapist_id, weekday].append((start_time, end_time))
 
     closed_days: set[date] = set()
-    for starts_on, ends_on in Closure.objects.filter(starts_on__lte=end, ends_on__gte=start).values_list(
-        "starts_on", "ends_on"
+    for starts_on, ends_on in (
+        Closure.objects.filter(starts_on__lte=end, ends_on__gte=start).order_by().values_list("starts_on", "ends_on")
     ):
         day = max(starts_on, start)
         while day <= min(ends_on, end):
             closed_days.add(day)
             day += timedelta(days=1)
 
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    duration = service.duration_minutes * 60
+    blocked = duration + service.cleanup_minutes * 60
+    step = policy.slot_step_minutes * 60
+    schedule = _schedule(days, closed_days, therapist_ids, hours, tz=tz, duration=duration, step=step)
+    if schedule is None:
+        return Openings(therapists, duration, [])
+    grid = schedule.grid
+    first_allowed = _epoch(earliest if allow_past else max(earliest, now))
+    last_allowed = _epoch(latest) if latest is not None else None
+    allowed = grid.span(grid.index_at_or_after(first_allowed), grid.index_at_or_after(last_allowed))
+    if not allowed:
+        return Openings(therapists, duration, [])
+
+    busy = _busy_masks(
+        _busy_rows(
+            now=now,
+            therapist_ids=therapist_ids,
+            room_ids=room_ids,
+            window_start=window_start,
+            window_end=window_end,
+            exclude_appointment_id=exclude_appointment_id,
+        ),
+        grid=grid,
+        blocked=blocked,
+        therapist_ids=therapist_ids,
+        room_ids=room_ids,
+        day_firsts=_day_firsts(days, tz) if therapist is None else None,
+    )
+    # Each time goes to the first room (in ``room_ids`` order) free for the session and its cleanup.
+    rooms: list[tuple[int, int]] = []
+    bookable = 0
+    for room_id in room_ids:
+        mine = allowed & ~busy.rooms[room_id] & ~bookable
+        if mine:
+            rooms.append((room_id, mine))
+            bookable |= mine
+
+    found = []
+    for day_index, day, working in schedule.days:
+        order = range(len(therapists))
+        if therapist is None:
+            # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
+            order = sorted(order, key=lambda i: busy.booked.get((i, day_index), 0))
+        free_by_index: dict[int, list[int]] = {}  # grid index → therapists free then, in ``order``
+        taken = 0
+        for index in order:
+            mask = working.get(index)
+            if mask is None:
+                continue
+            free = mask & bookable & ~busy.therapists[index]
+            if not others:
+                free &= ~taken
+                taken |= free
+            for bit in _bits(free):
+                free_by_index.setdefault(bit, []).append(index)
+        if not free_by_index:
+            continue
+        times = []
+        for bit in sorted(free_by_index):
+            free = free_by_index[bit]
+            room_id = next(room for room, mask in rooms if mask >> bit & 1)
+            times.append((grid.moment(bit), free[0], room_id, tuple(free[1:])))
+        found.append((day, times))
+    return Openings(therapists, duration, found)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Every candidate start as a bit: bit ``i`` is the moment ``base + i * unit`` (epoch seconds).
+
+    ``unit`` divides the slot step and the distance between any two openings, so every working
+    interval's times ``opens + k * step`` land on bits, ``step // unit`` apart; busy intervals then
+    rule out runs of bits, and a whole range of days is a handful of integer operations per
+    therapist, room and interval instead of a loop over each time.
+    """
+
+    base: int
+    unit: int
+    size: int  # bits: one past the last candidate
+
+    def moment(self, bit: int) -> int:
+        return self.base + bit * self.unit
+
+    def index_at_or_after(self, moment: int | None) -> int:
+        """The first bit whose moment is at or after ``moment`` (``size`` for None), within [0, size]."""
+        if moment is None:
+            return self.size
+        return min(self.size, max(0, -((self.base - moment) // self.unit)))
+
+    @staticmethod
+    def span(low: int, high: int) -> int:
+        """Bits ``low`` to ``high - 1``."""
+        return (1 << high) - (1 << low) if high > low else 0
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    grid: _Grid
+    #: Each open day: its index into the range, the date, and therapist index → its working times as bits.
+    days: list[tuple[int, date, dict[int, int]]]
+
+
+def _schedule(days, closed_days, therapist_ids, hours, *, tz, duration: int, step: int) -> _Schedule | None:
+    """The working intervals of every open day as epoch seconds, on one grid (None when nobody works)."""
+    intervals: list[tuple[int, date, int, list[tuple[int, int]]]] = []
+    unit, first_open, last_close = step, None, None
+    for day_index, day in enumerate(days):
+        if day in closed_days:
+            continue
+        weekday = day.weekday()
+        clock: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
+        for index, therapist_id in enumerate(therapist_ids):
+            spans = []
+            for start_time, end_time in hours.get((therapist_id, weekday), ()):
+                for wall in (start_time, end_time):
+                    if wall not in clock:
+                        clock[wall] = _epoch(datetime.combine(day, wall, tzinfo=tz))
+                opens, closes = clock[start_time], clock[end_time]
+                if closes - duration < opens:  # no session fits
+                    continue
+                if first_open is None:
+                    first_open = last_close = opens
+                unit = gcd(unit, opens - first_open)
+                first_open, last_close = min(first_open, opens), max(last_close, closes)
+                spans.append((opens, closes))
+            if spans:
+                intervals.append((day_index, day, index, spans))
+    if first_open is None:
+        return None
+    grid = _Grid(base=first_open, unit=unit, size=(last_close - first_open) // unit + 1)
+    stride = step // unit
+    # Bits 0, stride, 2 * stride, … of a run of ``count`` times, by the geometric series.
+    spread = (1 << stride) - 1
+    by_day: dict[int, tuple[int, date, dict[int, int]]] = {}
+    for day_index, day, index, spans in intervals:
+        mask = 0
+        for opens, closes in spans:
+            count = (closes - duration - opens) // step + 1
+            run = (1 << count) - 1 if stride == 1 else ((1 << (count * stride)) - 1) // spread
+            mask |= run << ((opens - first_open) // unit)
+        by_day.setdefault(day_index, (day_index, day, {}))[2][index] = mask
+    return _Schedule(grid, list(by_day.values()))
+
+
+def _busy_rows(*, now, therapist_ids, room_ids, window_start, window_end, exclude_appointment_id):
+    """(therapist id, room id or None, start, end) of every appointment and time off that can block the window.
+
+    Thousands of rows for a busy month: read as integers, which the driver loads far faster than
+    datetimes, in one round trip (time off as rows without a room), straight from the cursor.
+    """
     appointments = Appointment.objects.active(now=now).filter(
         Q(therapist_id__in=therapist_ids) | Q(room_id__in=room_ids),
         starts_at__lt=window_end + timedelta(days=1),
@@ -153,172 +316,73 @@ def slots_available(
     )
     if exclude_appointment_id is not None:
         appointments = appointments.exclude(pk=exclude_appointment_id)
-    # Thousands of rows for a busy month: read as integers, which the driver loads far faster than
-    # datetimes. Time off comes in the same round trip, as rows without a room.
     time_off = TimeOff.objects.filter(
         therapist_id__in=therapist_ids, starts_at__lt=window_end, ends_at__gt=window_start
     ).values_list(
         "therapist_id", Value(None, output_field=BigIntegerField()), EpochSeconds("starts_at"), EpochSeconds("ends_at")
     )
-    busy_rows = (
+    rows = (
         appointments.order_by()
         .values_list("therapist_id", "room_id", EpochSeconds("starts_at"), EpochSeconds("blocked_until"))
         .union(time_off.order_by(), all=True)
     )
-    therapist_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    room_busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    booked_starts: dict[int, list[int]] = defaultdict(list)
-    for therapist_id, room_id, starts_at, ends_at in busy_rows:
-        interval = (starts_at, ends_at)
-        therapist_busy[therapist_id].append(interval)
-        if room_id is not None:  # an appointment (it keeps its room busy, and counts for fairness), not time off
-            room_busy[room_id].append(interval)
-            booked_starts[therapist_id].append(starts_at)
+    # Every column is already a plain integer (or NULL) on both databases: no converter to run per row.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
-    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
-    booked_per_day = _booked_per_day(booked_starts, days, tz) if therapist is None else {}
-    busy_list = [_Busy(therapist_busy[t.pk]) for t in therapists]
-    busy_by_room = [(pk, _Busy(room_busy[pk])) for pk in room_ids]
-    duration = service.duration_minutes * 60
-    blocked = duration + service.cleanup_minutes * 60
-    step = policy.slot_step_minutes * 60
-    first_allowed = _epoch(earliest if allow_past else max(earliest, now))
-    last_allowed = _epoch(latest) if latest is not None else None
 
-    length = timedelta(seconds=duration)
-    slots = []
-    for day_index, day in enumerate(days):
-        if day in closed_days:
+@dataclass(frozen=True)
+class _BusyMasks:
+    therapists: list[int]  # by therapist index: the grid bits they cannot start at
+    rooms: dict[int, int]  # by room id: the same
+    booked: dict[tuple[int, int], int]  # (therapist index, day index) → appointments starting that clinic day
+
+
+def _busy_masks(rows, *, grid: _Grid, blocked: int, therapist_ids, room_ids, day_firsts) -> _BusyMasks:
+    """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it."""
+    position = {therapist_id: index for index, therapist_id in enumerate(therapist_ids)}
+    therapists = [0] * len(therapist_ids)
+    rooms = dict.fromkeys(room_ids, 0)
+    booked: dict[tuple[int, int], int] = defaultdict(int)
+    base, unit, size = grid.base, grid.unit, grid.size
+    last_day = len(day_firsts) - 1 if day_firsts is not None else 0
+    for therapist_id, room_id, starts_at, ends_at in rows:
+        index = position.get(therapist_id)
+        if room_id is not None and index is not None and day_firsts is not None:
+            # A start belongs to the last day whose first instant is not after it.
+            day_index = bisect_right(day_firsts, starts_at) - 1
+            if 0 <= day_index < last_day:
+                booked[index, day_index] += 1
+        low = max(0, (starts_at - blocked - base) // unit + 1)
+        high = min(size, -((base - ends_at) // unit))
+        if low >= high:
             continue
-        order = range(len(therapists))
-        if therapist is None:
-            # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-            order = sorted(order, key=lambda i: booked_per_day.get((therapist_ids[i], day_index), 0))
-        # One pass per therapist-day over its working intervals and sorted busy intervals gives its free
-        # start times; then one pass over the distinct times, where the room check is shared by everyone.
-        free_at: dict[int, list[int]] = defaultdict(list)
-        first_free: dict[int, int] = {}  # without ``others``: time → the first free therapist in ``order``
-        opening: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
-        weekday = day.weekday()
-        for index in order:
-            intervals = hours.get((therapist_ids[index], weekday))
-            if not intervals:
-                continue
-            moments = []
-            for start_time, end_time in intervals:
-                if start_time not in opening:
-                    opening[start_time] = _epoch(datetime.combine(day, start_time, tzinfo=tz))
-                if end_time not in opening:
-                    opening[end_time] = _epoch(datetime.combine(day, end_time, tzinfo=tz))
-                moments += _free_starts(
-                    opens=opening[start_time],
-                    closes=opening[end_time],
-                    step=step,
-                    duration=duration,
-                    blocked=blocked,
-                    first=first_allowed,
-                    last=last_allowed,
-                    busy=busy_list[index],
-                )
-            if not others:
-                if moments:
-                    # Whoever came earlier in ``order`` keeps a time: their entries overwrite this one's.
-                    later = dict.fromkeys(moments, index)
-                    later.update(first_free)
-                    first_free = later
-                continue
-            if len(intervals) > 1:
-                moments = sorted(set(moments))  # overlapping intervals must not offer a time twice
-            for moment in moments:
-                free_at[moment].append(index)
-        moments = sorted(free_at if others else first_free)
-        room_of = _first_free_rooms(moments, blocked=blocked, rooms=busy_by_room)
-        for moment in moments:
-            room_id = room_of.get(moment)
-            if room_id is None:
-                continue
-            starts = datetime.fromtimestamp(moment, UTC)
-            if not others:
-                slots.append(Slot(starts, starts + length, therapists[first_free[moment]], room_id))
-                continue
-            free = free_at[moment]
-            also = tuple([therapists[i] for i in free[1:]]) if len(free) > 1 else ()
-            slots.append(Slot(starts, starts + length, therapists[free[0]], room_id, also_free=also))
-    return slots
+        mask = (1 << high) - (1 << low)
+        if index is not None:
+            therapists[index] |= mask
+        if room_id in rooms:
+            rooms[room_id] |= mask
+    return _BusyMasks(therapists, rooms, booked)
 
 
-def _free_starts(
-    *, opens: int, closes: int, step: int, duration: int, blocked: int, first: int, last: int | None, busy: _Busy
-) -> list[int]:
-    """Start times on the grid ``opens + k * step`` whose session fits before ``closes``, that lie in
-    [first, last) and whose session plus cleanup, [start, start + blocked), overlaps no busy interval.
-
-    Works on grid indexes: each busy interval (s, e) rules out the starts in (s - blocked, e), a run
-    of consecutive indexes, so the free starts are the runs between them, one ``range`` each.
-    """
-    high = (closes - duration - opens) // step  # the last index whose session ends by closing time
-    low = 0
-    if first > opens:
-        low = -((opens - first) // step)  # ceil: the first index at or after ``first``
-    if last is not None:
-        high = min(high, -((opens - last) // step) - 1)  # the last index before ``last``
-    if low > high:
-        return []
-    starts, ends = busy.starts, busy.ends
-    free: list[int] = []
-    index = bisect_right(ends, opens + low * step)  # busy intervals ending by the first start cannot block
-    while index < len(starts) and low <= high:
-        blocked_from = (starts[index] - blocked - opens) // step + 1
-        if blocked_from > high:
-            break
-        blocked_to = -((opens - ends[index]) // step) - 1
-        if blocked_from > low:
-            free += range(opens + low * step, opens + min(blocked_from, high + 1) * step, step)
-        low = max(low, blocked_to + 1)
-        index += 1
-    if low <= high:
-        free += range(opens + low * step, opens + (high + 1) * step, step)
-    return free
-
-
-def _first_free_rooms(moments: list[int], *, blocked: int, rooms: list[tuple[int, _Busy]]) -> dict[int, int]:
-    """For each of the ascending start times, the first room (in ``rooms`` order) free from it for ``blocked``
-    seconds; times with no free room are left out. One pass over each room's busy intervals."""
-    room_of: dict[int, int] = {}
-    if not moments:
-        return room_of
-    waiting = moments
-    for room_id, busy in rooms:
-        starts, ends = busy.starts, busy.ends
-        still = []
-        index, count = bisect_right(ends, waiting[0]), len(ends)
-        for moment in waiting:
-            while index < count and ends[index] <= moment:  # over before this start, so before every later one
-                index += 1
-            if index < count and starts[index] < moment + blocked:
-                still.append(moment)
-            else:
-                room_of[moment] = room_id
-        if not still:
-            break
-        waiting = still
-    return room_of
-
-
-def _booked_per_day(booked_starts: dict[int, list[int]], days: list[date], tz) -> dict[tuple[int, int], int]:
-    """Appointments per (therapist, index into ``days``) by the clinic date they start on."""
-    # Each day's first instant as epoch seconds (``combine`` settles a midnight that is skipped or
-    # repeated as the window does); a start belongs to the last day whose first instant is not after it.
+def _day_firsts(days: list[date], tz) -> list[int]:
+    """Each day's first instant and the next day's, as epoch seconds (``combine`` settles a midnight that is
+    skipped or repeated as the window does)."""
     firsts = [_epoch(datetime.combine(day, time.min, tzinfo=tz)) for day in days]
     firsts.append(_epoch(datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz)))
-    last = len(days)
-    counts: dict[tuple[int, int], int] = defaultdict(int)
-    for therapist_id, moments in booked_starts.items():
-        for moment in moments:
-            index = bisect_right(firsts, moment) - 1
-            if 0 <= index < last:
-                counts[therapist_id, index] += 1
-    return counts
+    return firsts
+
+
+def _bits(mask: int) -> list[int]:
+    """The set bits of ``mask``, lowest first."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
 
 
 def slot_find(*, service: Service, therapist: Therapist | None, starts_at: datetime, **options) -> Slot | None:

@@ -44,6 +44,11 @@ def _wall_clock(hour: int, minute: int, language: str | None) -> str:
     return date_format(datetime(2000, 1, 1, hour, minute), "g:i A")
 
 
+def wall_clock_label(hour: int, minute: int) -> str:
+    """A wall-clock hour and minute as ``clinic_time()`` writes them on a day the clocks keep still: "10:00 AM"."""
+    return _wall_clock(hour, minute, get_language())
+
+
 def clinic_time(moment: datetime) -> str:
     """``moment`` as the clinic's wall-clock time: "10:00 AM", or "1:00 AM EDT" on a day the clocks change."""
     local = moment.astimezone(clinic_tz())

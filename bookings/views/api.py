@@ -1,13 +1,13 @@
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from core.clinictime import clinic_isoformat, clinic_times_iso
+from core.clinictime import clinic_isoformat, clinic_times_iso, clocks_change_on, wall_clock_label
 from core.ratelimit import rate_limit_exceeded
 
-from ..availability import MAX_RANGE_DAYS, Slot, clinic_tz, slots_available
+from ..availability import MAX_RANGE_DAYS, Openings, clinic_tz, openings_available
 from ..params import parse_date
 from ..selectors import services_active, therapists_bookable
 
@@ -43,30 +43,51 @@ def availability(request):
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
     # The API names only the therapist a booking would go to, not everyone else free then.
-    slots = slots_available(service=service, therapist=therapist, start=start, end=end, others=False)
-    return HttpResponse(_availability_json(slots), content_type="application/json")
+    found = openings_available(service=service, therapist=therapist, start=start, end=end, others=False)
+    return HttpResponse(_availability_json(found), content_type="application/json")
 
 
-def _availability_json(slots: list[Slot]) -> str:
+def _availability_json(found: Openings) -> str:
     """``{"timezone": …, "slots": [{"start", "end", "label", "therapist"}, …]}`` as JsonResponse writes it.
 
-    A month has hundreds of slots: each row is one string built from pieces already JSON (a start is
-    also most slots' end, a therapist's slug recurs), rather than a dict the encoder walks.
+    A month has hundreds of times: each row is one string built from pieces already JSON. On a day
+    the clocks keep one offset from its first instant to its last, so a time's ISO form and label
+    come from its seconds since local midnight; only a day the clocks change converts each time.
     """
-    pairs = clinic_times_iso([slot.start for slot in slots])
-    iso: dict[datetime, str] = {slot.start: start for slot, (start, _) in zip(slots, pairs, strict=True)}
-    texts: dict[str, str] = {}  # label or slug → its JSON string
+    tz = clinic_tz()
+    duration = found.duration
+    slugs = [json.dumps(therapist.slug) for therapist in found.therapists]
+    clocks: dict[int, str] = {}  # seconds since midnight → "HH:MM:SS"
+    labels: dict[int, str] = {}  # minutes since midnight → the label as JSON
     rows = []
-    for slot, (start, label) in zip(slots, pairs, strict=True):
-        end = iso.get(slot.end)
-        if end is None:
-            end = iso[slot.end] = clinic_isoformat(slot.end)
-        label_json = texts.get(label)
-        if label_json is None:
-            label_json = texts[label] = json.dumps(label)
-        slug = slot.therapist.slug
-        slug_json = texts.get(slug)
-        if slug_json is None:
-            slug_json = texts[slug] = json.dumps(slug)
-        rows.append(f'{{"start": "{start}", "end": "{end}", "label": {label_json}, "therapist": {slug_json}}}')
-    return f'{{"timezone": {json.dumps(str(clinic_tz()))}, "slots": [{", ".join(rows)}]}}'
+    for day, times in found.days:
+        if clocks_change_on(day):
+            starts = [datetime.fromtimestamp(moment, UTC) for moment, *_ in times]
+            for (moment, index, *_), (start, label) in zip(times, clinic_times_iso(starts), strict=True):
+                end = clinic_isoformat(datetime.fromtimestamp(moment + duration, UTC))
+                rows.append(
+                    f'{{"start": "{start}", "end": "{end}", "label": {json.dumps(label)}, "therapist": {slugs[index]}}}'
+                )
+            continue
+        first = datetime.fromtimestamp(times[0][0], tz)
+        offset = int(first.utcoffset().total_seconds())
+        prefix, suffix = f"{day.isoformat()}T", first.isoformat()[19:]  # after "YYYY-MM-DDTHH:MM:SS": the offset
+        for moment, index, *_ in times:
+            second = (moment + offset) % 86400
+            ends = second + duration
+            for clock in (second, ends):
+                if clock not in clocks:
+                    clocks[clock] = f"{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}"
+            if ends < 86400:
+                end = f"{prefix}{clocks[ends]}{suffix}"
+            else:  # the next day, which may be one the clocks change
+                end = clinic_isoformat(datetime.fromtimestamp(moment + duration, UTC))
+            minute = second // 60
+            label = labels.get(minute)
+            if label is None:
+                label = labels[minute] = json.dumps(wall_clock_label(minute // 60, minute % 60))
+            rows.append(
+                f'{{"start": "{prefix}{clocks[second]}{suffix}", "end": "{end}", "label": {label}, '
+                f'"therapist": {slugs[index]}}}'
+            )
+    return f'{{"timezone": {json.dumps(str(tz))}, "slots": [{", ".join(rows)}]}}'
