@@ -9,11 +9,12 @@ instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 """
 
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from math import gcd
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import BigIntegerField, Q, Value
@@ -180,44 +181,53 @@ def openings_available(
         ),
         grid=grid,
         blocked=blocked,
-        therapist_ids=therapist_ids,
-        room_ids=room_ids,
         day_firsts=_day_firsts(days, tz) if therapist is None else None,
     )
     # Each time goes to the first room (in ``room_ids`` order) free for the session and its cleanup.
     rooms: list[tuple[int, int]] = []
     bookable = 0
     for room_id in room_ids:
-        mine = allowed & ~busy.rooms[room_id] & ~bookable
+        mine = allowed & ~busy.rooms.get(room_id, 0) & ~bookable
         if mine:
             rooms.append((room_id, mine))
             bookable |= mine
 
     found = []
-    for day_index, day, working in schedule.days:
-        order = range(len(therapists))
+    therapist_busy, booked, unit = busy.therapists, busy.booked, grid.unit
+    for day_index, day, low, working in schedule.days:
         if therapist is None:
             # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-            order = sorted(order, key=lambda i: busy.booked.get((i, day_index), 0))
-        free_by_index: dict[int, list[int]] = {}  # grid index → therapists free then, in ``order``
+            working = sorted(working, key=lambda item: booked[therapist_ids[item[0]], day_index + 1])
+        # The day's bits from ``low`` on: small integers, whatever the length of the range.
+        open_then = bookable >> low
+        owners: dict = {}  # bit → the fair therapist's index (or, with ``others``, every free one's, in order)
         taken = 0
-        for index in order:
-            mask = working.get(index)
-            if mask is None:
-                continue
-            free = mask & bookable & ~busy.therapists[index]
-            if not others:
+        for index, mask in working:
+            free = mask & open_then & ~(therapist_busy.get(therapist_ids[index], 0) >> low)
+            if others:
+                for bit in _bits(free):
+                    owners.setdefault(bit, []).append(index)
+            else:
                 free &= ~taken
-                taken |= free
-            for bit in _bits(free):
-                free_by_index.setdefault(bit, []).append(index)
-        if not free_by_index:
+                for bit in _bits(free):
+                    owners[bit] = index
+            taken |= free
+        if not taken:
             continue
-        times = []
-        for bit in sorted(free_by_index):
-            free = free_by_index[bit]
-            room_id = next(room for room, mask in rooms if mask >> bit & 1)
-            times.append((grid.moment(bit), free[0], room_id, tuple(free[1:])))
+        room_at: dict[int, int] = {}
+        left = taken
+        for room_id, mask in rooms:
+            here = mask >> low & left
+            for bit in _bits(here):
+                room_at[bit] = room_id
+            left ^= here
+            if not left:
+                break
+        first = grid.moment(low)
+        if others:
+            times = [(first + bit * unit, owners[bit][0], room_at[bit], tuple(owners[bit][1:])) for bit in _bits(taken)]
+        else:
+            times = [(first + bit * unit, owners[bit], room_at[bit], ()) for bit in _bits(taken)]
         found.append((day, times))
     return Openings(therapists, duration, found)
 
@@ -254,50 +264,64 @@ class _Grid:
 @dataclass(frozen=True)
 class _Schedule:
     grid: _Grid
-    #: Each open day: its index into the range, the date, and therapist index → its working times as bits.
-    days: list[tuple[int, date, dict[int, int]]]
+    #: Each day someone works: its index into the range, the date, its lowest bit, and (therapist index,
+    #: its working times as bits from that lowest one) in team order.
+    days: list[tuple[int, date, int, list[tuple[int, int]]]]
 
 
 def _schedule(days, closed_days, therapist_ids, hours, *, tz, duration: int, step: int) -> _Schedule | None:
     """The working intervals of every open day as epoch seconds, on one grid (None when nobody works)."""
-    intervals: list[tuple[int, date, int, list[tuple[int, int]]]] = []
-    unit, first_open, last_close = step, None, None
+    team_on: dict[int, list[tuple[int, tuple[tuple[time, time], ...]]]] = defaultdict(list)  # weekday → who works
+    for index, therapist_id in enumerate(therapist_ids):
+        for weekday in range(7):
+            intervals = hours.get((therapist_id, weekday))
+            if intervals:
+                team_on[weekday].append((index, tuple(sorted(intervals))))
+    working_days = []  # (day index, day, therapist index → its pattern, pattern → its spans)
+    opens_all: set[int] = set()
+    last_close = None
     for day_index, day in enumerate(days):
-        if day in closed_days:
+        team = team_on.get(day.weekday())
+        if not team or day in closed_days:
             continue
-        weekday = day.weekday()
-        clock: dict[time, int] = {}  # wall-clock time → epoch on this day, shared by the team
-        for index, therapist_id in enumerate(therapist_ids):
-            spans = []
-            for start_time, end_time in hours.get((therapist_id, weekday), ()):
+        # Most of a team shares a few patterns of hours: each pattern's times are worked out once a day.
+        clock: dict[time, int] = {}  # wall-clock time → epoch on this day
+        spans_of: dict[tuple[tuple[time, time], ...], list[tuple[int, int]]] = {}
+        for _, pattern in team:
+            if pattern in spans_of:
+                continue
+            spans = spans_of[pattern] = []
+            for start_time, end_time in pattern:
                 for wall in (start_time, end_time):
                     if wall not in clock:
                         clock[wall] = _epoch(datetime.combine(day, wall, tzinfo=tz))
                 opens, closes = clock[start_time], clock[end_time]
-                if closes - duration < opens:  # no session fits
-                    continue
-                if first_open is None:
-                    first_open = last_close = opens
-                unit = gcd(unit, opens - first_open)
-                first_open, last_close = min(first_open, opens), max(last_close, closes)
-                spans.append((opens, closes))
-            if spans:
-                intervals.append((day_index, day, index, spans))
-    if first_open is None:
+                if closes - duration >= opens:  # at least one session fits
+                    spans.append((opens, closes))
+                    opens_all.add(opens)
+                    last_close = closes if last_close is None else max(last_close, closes)
+        if any(spans_of.values()):
+            working_days.append((day_index, day, team, spans_of))
+    if not opens_all:
         return None
-    grid = _Grid(base=first_open, unit=unit, size=(last_close - first_open) // unit + 1)
+    base = min(opens_all)
+    unit = gcd(step, *(opens - base for opens in opens_all))
+    grid = _Grid(base=base, unit=unit, size=(last_close - base) // unit + 1)
     stride = step // unit
-    # Bits 0, stride, 2 * stride, … of a run of ``count`` times, by the geometric series.
-    spread = (1 << stride) - 1
-    by_day: dict[int, tuple[int, date, dict[int, int]]] = {}
-    for day_index, day, index, spans in intervals:
-        mask = 0
-        for opens, closes in spans:
-            count = (closes - duration - opens) // step + 1
-            run = (1 << count) - 1 if stride == 1 else ((1 << (count * stride)) - 1) // spread
-            mask |= run << ((opens - first_open) // unit)
-        by_day.setdefault(day_index, (day_index, day, {}))[2][index] = mask
-    return _Schedule(grid, list(by_day.values()))
+    spread = (1 << stride) - 1  # bits 0, stride, 2 * stride, … of a run of times, by the geometric series
+    found = []
+    for day_index, day, team, spans_of in working_days:
+        low = (min(opens for spans in spans_of.values() for opens, _ in spans) - base) // unit
+        mask_of = {}
+        for pattern, spans in spans_of.items():
+            mask = 0
+            for opens, closes in spans:
+                count = (closes - duration - opens) // step + 1
+                run = (1 << count) - 1 if stride == 1 else ((1 << (count * stride)) - 1) // spread
+                mask |= run << ((opens - base) // unit - low)
+            mask_of[pattern] = mask
+        found.append((day_index, day, low, [(index, mask_of[pattern]) for index, pattern in team if mask_of[pattern]]))
+    return _Schedule(grid, found)
 
 
 def _busy_rows(*, now, therapist_ids, room_ids, window_start, window_end, exclude_appointment_id):
@@ -335,35 +359,44 @@ def _busy_rows(*, now, therapist_ids, room_ids, window_start, window_end, exclud
 
 @dataclass(frozen=True)
 class _BusyMasks:
-    therapists: list[int]  # by therapist index: the grid bits they cannot start at
-    rooms: dict[int, int]  # by room id: the same
-    booked: dict[tuple[int, int], int]  # (therapist index, day index) → appointments starting that clinic day
+    therapists: dict[int, int]  # therapist id → the grid bits they cannot start at
+    rooms: dict[int, int]  # room id → the same
+    booked: Counter[tuple[int, int]]  # (therapist id, day index + 1) → appointments starting that clinic day
 
 
-def _busy_masks(rows, *, grid: _Grid, blocked: int, therapist_ids, room_ids, day_firsts) -> _BusyMasks:
-    """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it."""
-    position = {therapist_id: index for index, therapist_id in enumerate(therapist_ids)}
-    therapists = [0] * len(therapist_ids)
-    rooms = dict.fromkeys(room_ids, 0)
-    booked: dict[tuple[int, int], int] = defaultdict(int)
-    base, unit, size = grid.base, grid.unit, grid.size
-    last_day = len(day_firsts) - 1 if day_firsts is not None else 0
+def _busy_masks(rows, *, grid: _Grid, blocked: int, day_firsts: list[int] | None) -> _BusyMasks:
+    """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
+
+    Rows of therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
+    """
+    therapists: dict[int, int] = defaultdict(int)
+    rooms: dict[int, int] = defaultdict(int)
+    size, unit = grid.size, grid.unit
+    # The first bit after s - blocked is (s - blocked - base) // unit + 1; the first at or after e is
+    # ceil((e - base) / unit). Both as one floor division of a shifted value.
+    after, before = grid.base + blocked - unit, grid.base - unit + 1
     for therapist_id, room_id, starts_at, ends_at in rows:
-        index = position.get(therapist_id)
-        if room_id is not None and index is not None and day_firsts is not None:
-            # A start belongs to the last day whose first instant is not after it.
-            day_index = bisect_right(day_firsts, starts_at) - 1
-            if 0 <= day_index < last_day:
-                booked[index, day_index] += 1
-        low = max(0, (starts_at - blocked - base) // unit + 1)
-        high = min(size, -((base - ends_at) // unit))
-        if low >= high:
-            continue
-        mask = (1 << high) - (1 << low)
-        if index is not None:
-            therapists[index] |= mask
-        if room_id in rooms:
+        low = (starts_at - after) // unit
+        high = (ends_at - before) // unit
+        if low < 0:
+            low = 0
+        if high > size:
+            high = size
+        if low < high:
+            mask = (1 << high) - (1 << low)
+            therapists[therapist_id] |= mask
             rooms[room_id] |= mask
+    booked: Counter[tuple[int, int]] = Counter()
+    if day_firsts is not None:
+        # A start belongs to the last day whose first instant is not after it; time off is no booking.
+        appointments = [row for row in rows if row[1] is not None]
+        booked.update(
+            zip(
+                map(itemgetter(0), appointments),
+                map(partial(bisect_right, day_firsts), map(itemgetter(2), appointments)),
+                strict=True,
+            )
+        )
     return _BusyMasks(therapists, rooms, booked)
 
 

@@ -11,7 +11,10 @@ from django.db.models import BigIntegerField, Func
 class EpochSeconds(Func):
     arity = 1
     output_field = BigIntegerField()
-    template = "FLOOR(EXTRACT(EPOCH FROM %(expressions)s))::bigint"
+    # date_part() answers in double precision, which PostgreSQL computes several times faster than
+    # EXTRACT's numeric (a month of availability reads thousands of these); rounded down as Python's
+    # int(moment.timestamp()) rounds the same double.
+    template = "FLOOR(date_part('epoch', %(expressions)s))::bigint"
 
     def get_db_converters(self, connection):
         # Both databases answer with an integer already: skip the int() an expression adds for each row.
