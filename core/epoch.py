@@ -7,19 +7,26 @@ as ``int(moment.timestamp())`` gives them for any moment after 1970.
 
 from django.db.models import BigIntegerField, Func
 
+# date_part() answers in double precision, which PostgreSQL computes several times faster than
+# EXTRACT's numeric (a month of availability reads thousands of these); rounded down as Python's
+# int(moment.timestamp()) rounds the same double. Django stores UTC text on SQLite
+# ("2026-03-03 14:00:00.5"); unixepoch() drops the fraction.
+_SQL = {"postgresql": "FLOOR(date_part('epoch', {}))::bigint", "sqlite": "unixepoch({})"}
+
+
+def epoch_sql(column: str, vendor: str) -> str:
+    """``column`` read as ``EpochSeconds`` reads it, for SQL written by hand."""
+    return _SQL[vendor].format(column)
+
 
 class EpochSeconds(Func):
     arity = 1
     output_field = BigIntegerField()
-    # date_part() answers in double precision, which PostgreSQL computes several times faster than
-    # EXTRACT's numeric (a month of availability reads thousands of these); rounded down as Python's
-    # int(moment.timestamp()) rounds the same double.
-    template = "FLOOR(date_part('epoch', %(expressions)s))::bigint"
+    template = epoch_sql("%(expressions)s", "postgresql")
 
     def get_db_converters(self, connection):
         # Both databases answer with an integer already: skip the int() an expression adds for each row.
         return self.output_field.get_db_converters(connection)
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        # Django stores UTC text ("2026-03-03 14:00:00.5"); unixepoch() drops the fraction.
-        return self.as_sql(compiler, connection, template="unixepoch(%(expressions)s)", **extra_context)
+        return self.as_sql(compiler, connection, template=epoch_sql("%(expressions)s", "sqlite"), **extra_context)
