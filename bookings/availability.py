@@ -334,33 +334,39 @@ def _busy_rows(*, now, therapist_ids, room_ids, window_start, window_end, exclud
     """
     epoch = partial(epoch_sql, vendor=connection.vendor)
     moment = connection.ops.adapt_datetimefield_value
-    therapists, rooms = ", ".join(["%s"] * len(therapist_ids)), ", ".join(["%s"] * len(room_ids))
+    if connection.vendor == "postgresql":
+        # One array parameter per list keeps the query under the driver's limit for caching its parsed form.
+        therapists, rooms = "= ANY(%s)", "= ANY(%s)"
+        therapist_params, room_params = [list(therapist_ids)], [list(room_ids)]
+    else:
+        therapists, rooms = (f"IN ({', '.join(['%s'] * len(ids))})" for ids in (therapist_ids, room_ids))
+        therapist_params, room_params = therapist_ids, room_ids
     excluded = "" if exclude_appointment_id is None else "AND id <> %s"
     # Only table names, placeholders and the epoch expression are formatted in: every value is a parameter.
     sql = f"""
         SELECT therapist_id, room_id, {epoch("starts_at")}, {epoch("blocked_until")}
         FROM {Appointment._meta.db_table}
         WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
-            AND (therapist_id IN ({therapists}) OR room_id IN ({rooms}))
+            AND (therapist_id {therapists} OR room_id {rooms})
             AND starts_at > %s AND starts_at < %s AND blocked_until > %s {excluded}
         UNION ALL
         SELECT therapist_id, NULL, {epoch("starts_at")}, {epoch("ends_at")}
         FROM {TimeOff._meta.db_table}
-        WHERE therapist_id IN ({therapists}) AND starts_at < %s AND ends_at > %s
+        WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
     """  # noqa: S608
     params = [
         Appointment.Status.CANCELLED.value,
         Appointment.Status.HELD.value,
         moment(now),
-        *therapist_ids,
-        *room_ids,
+        *therapist_params,
+        *room_params,
         # A lower bound on starts_at lets the index skip all of history: nothing that started more
         # than the longest possible session plus cleanup ago can still block the window.
         moment(window_start - LONGEST_BLOCK),
         moment(window_end + timedelta(days=1)),
         moment(window_start),
         *([] if exclude_appointment_id is None else [exclude_appointment_id]),
-        *therapist_ids,
+        *therapist_params,
         moment(window_end),
         moment(window_start),
     ]

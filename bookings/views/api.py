@@ -52,13 +52,13 @@ def _availability_json(found: Openings) -> str:
 
     A month has hundreds of times: each row is one string built from pieces already JSON. On a day
     the clocks keep one offset from its first instant to its last, so a time's ISO form and label
-    come from its seconds since local midnight; only a day the clocks change converts each time.
+    come from its seconds since local midnight, and the pieces for each such second are made once
+    per offset; only a day the clocks change converts each time.
     """
     tz = clinic_tz()
     duration = found.duration
     slugs = [json.dumps(therapist.slug) for therapist in found.therapists]
-    clocks: dict[int, str] = {}  # seconds since midnight → "HH:MM:SS"
-    labels: dict[int, str] = {}  # minutes since midnight → the label as JSON
+    pieces_by_offset: dict[str, dict[int, tuple[str, str]]] = {}
     rows = []
     for day, times in found.days:
         if clocks_change_on(day):
@@ -72,22 +72,24 @@ def _availability_json(found: Openings) -> str:
         first = datetime.fromtimestamp(times[0][0], tz)
         offset = int(first.utcoffset().total_seconds())
         prefix, suffix = f"{day.isoformat()}T", first.isoformat()[19:]  # after "YYYY-MM-DDTHH:MM:SS": the offset
+        # A session ends by its day's closing time: on the same day, at the same offset.
+        pieces = pieces_by_offset.setdefault(suffix, {})
         for moment, index, *_ in times:
             second = (moment + offset) % 86400
-            ends = second + duration
-            for clock in (second, ends):
-                if clock not in clocks:
-                    clocks[clock] = f"{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}"
-            if ends < 86400:
-                end = f"{prefix}{clocks[ends]}{suffix}"
-            else:  # the next day, which may be one the clocks change
-                end = clinic_isoformat(datetime.fromtimestamp(moment + duration, UTC))
-            minute = second // 60
-            label = labels.get(minute)
-            if label is None:
-                label = labels[minute] = json.dumps(wall_clock_label(minute // 60, minute % 60))
-            rows.append(
-                f'{{"start": "{prefix}{clocks[second]}{suffix}", "end": "{end}", "label": {label}, '
-                f'"therapist": {slugs[index]}}}'
-            )
+            piece = pieces.get(second)
+            if piece is None:
+                piece = pieces[second] = _row_pieces(second, second + duration, suffix)
+            start, end = piece
+            rows.append(f'{{"start": "{prefix}{start}{prefix}{end}{slugs[index]}}}')
     return f'{{"timezone": {json.dumps(str(tz))}, "slots": [{", ".join(rows)}]}}'
+
+
+def _row_pieces(start: int, end: int, suffix: str) -> tuple[str, str]:
+    """A row's text after each of its two dates, for a session from ``start`` to ``end`` seconds after local
+    midnight: the start's time up to the end's date, and the end's time, label and key up to the therapist."""
+
+    def clock(seconds: int) -> str:
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}{suffix}"
+
+    label = json.dumps(wall_clock_label(start // 3600, start // 60 % 60))
+    return f'{clock(start)}", "end": "', f'{clock(end)}", "label": {label}, "therapist": '

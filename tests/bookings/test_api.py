@@ -1,11 +1,16 @@
-from datetime import time
+import random
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 
+from bookings.availability import slots_available
 from bookings.models import BookingPolicy
+from core.clinictime import clinic_isoformat, clinic_time
 from tests.factories import AppointmentFactory, clinic_with_hours
 
 from .conftest import local
+from .test_availability_reference import random_clinic
 
 pytestmark = pytest.mark.django_db
 URL = "/api/availability/"
@@ -98,3 +103,33 @@ def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(client, sce
     with django_assert_max_num_queries(9):
         response = client.get(URL, {"service": service.slug, "start": "2026-03-01", "end": "2026-03-31"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("seed", "first", "change"),
+    [(seed, date(2026, 3, 4), date(2026, 3, 8)) for seed in (0, 3)]
+    + [(seed, date(2026, 10, 29), date(2026, 11, 1)) for seed in (7, 10)],
+)
+def test_each_time_reads_as_its_slot_converted_on_its_own_across_a_clock_change(client, seed, first, change):
+    """The API writes a day's times from epoch seconds and one offset; the sweep's own slots, each converted
+    alone, must read the same, on the day the clocks change and the days around it."""
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC) if first.month == 3 else datetime(2026, 10, 28, 12, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        service, therapists, _ = random_clinic(random.Random(seed), first=first, days=7)
+        last = first + timedelta(days=7)
+        for therapist in [None, *therapists]:
+            params = {"service": service.slug, "start": first.isoformat(), "end": last.isoformat()}
+            if therapist is not None:
+                params["therapist"] = therapist.slug
+            slots = slots_available(service=service, therapist=therapist, start=first, end=last, others=False)
+            if therapist is None:
+                assert any(slot.local_start.date() == change for slot in slots)
+            assert client.get(URL, params).json()["slots"] == [
+                {
+                    "start": clinic_isoformat(slot.start),
+                    "end": clinic_isoformat(slot.end),
+                    "label": clinic_time(slot.start),
+                    "therapist": slot.therapist.slug,
+                }
+                for slot in slots
+            ]
