@@ -1,0 +1,172 @@
+"""The bit grid the availability sweep runs on: every candidate start of a date range as one bit.
+
+A therapist's working times, their busy time and each room's busy time become integers whose set
+bits are start times, so "free, in working hours, with a room" is a few integer operations per
+therapist and day instead of a loop over each time (``bookings.availability`` reads the rows and
+applies the rules of order: fairness, the first free room).
+"""
+
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import partial
+from math import gcd
+from operator import itemgetter
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Every candidate start as a bit: bit ``i`` is the moment ``base + i * unit`` (epoch seconds).
+
+    ``unit`` divides the slot step and the distance between any two openings, so every working
+    interval's times ``opens + k * step`` land on bits, ``step // unit`` apart; busy intervals then
+    rule out runs of bits, and a whole range of days is a handful of integer operations per
+    therapist, room and interval instead of a loop over each time.
+    """
+
+    base: int
+    unit: int
+    size: int  # bits: one past the last candidate
+
+    def moment(self, bit: int) -> int:
+        return self.base + bit * self.unit
+
+    def index_at_or_after(self, moment: int | None) -> int:
+        """The first bit whose moment is at or after ``moment`` (``size`` for None), within [0, size]."""
+        if moment is None:
+            return self.size
+        return min(self.size, max(0, -((self.base - moment) // self.unit)))
+
+    @staticmethod
+    def span(low: int, high: int) -> int:
+        """Bits ``low`` to ``high - 1``."""
+        return (1 << high) - (1 << low) if high > low else 0
+
+
+@dataclass(frozen=True)
+class Schedule:
+    grid: Grid
+    #: Each day someone works: its index into the range, the date, its lowest bit, and (therapist index,
+    #: its working times as bits from that lowest one) in team order.
+    days: list[tuple[int, date, int, list[tuple[int, int]]]]
+
+
+def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: int, step: int) -> Schedule | None:
+    """The working intervals of every open day as epoch seconds, on one grid (None when nobody works)."""
+    team_on: dict[int, list[tuple[int, tuple[tuple[time, time], ...]]]] = defaultdict(list)  # weekday → who works
+    for index, therapist_id in enumerate(therapist_ids):
+        for weekday in range(7):
+            intervals = hours.get((therapist_id, weekday))
+            if intervals:
+                team_on[weekday].append((index, tuple(sorted(intervals))))
+    working_days = []  # (day index, day, therapist index → its pattern, pattern → its spans)
+    opens_all: set[int] = set()
+    last_close = None
+    for day_index, day in enumerate(days):
+        team = team_on.get(day.weekday())
+        if not team or day in closed_days:
+            continue
+        # Most of a team shares a few patterns of hours: each pattern's times are worked out once a day.
+        clock: dict[time, int] = {}  # wall-clock time → epoch on this day
+        spans_of: dict[tuple[tuple[time, time], ...], list[tuple[int, int]]] = {}
+        for _, pattern in team:
+            if pattern in spans_of:
+                continue
+            spans = spans_of[pattern] = []
+            for start_time, end_time in pattern:
+                for wall in (start_time, end_time):
+                    if wall not in clock:
+                        clock[wall] = epoch(datetime.combine(day, wall, tzinfo=tz))
+                opens, closes = clock[start_time], clock[end_time]
+                if closes - duration >= opens:  # at least one session fits
+                    spans.append((opens, closes))
+                    opens_all.add(opens)
+                    last_close = closes if last_close is None else max(last_close, closes)
+        if any(spans_of.values()):
+            working_days.append((day_index, day, team, spans_of))
+    if not opens_all:
+        return None
+    base = min(opens_all)
+    unit = gcd(step, *(opens - base for opens in opens_all))
+    grid = Grid(base=base, unit=unit, size=(last_close - base) // unit + 1)
+    stride = step // unit
+    spread = (1 << stride) - 1  # bits 0, stride, 2 * stride, … of a run of times, by the geometric series
+    found = []
+    for day_index, day, team, spans_of in working_days:
+        low = (min(opens for spans in spans_of.values() for opens, _ in spans) - base) // unit
+        mask_of = {}
+        for pattern, spans in spans_of.items():
+            mask = 0
+            for opens, closes in spans:
+                count = (closes - duration - opens) // step + 1
+                run = (1 << count) - 1 if stride == 1 else ((1 << (count * stride)) - 1) // spread
+                mask |= run << ((opens - base) // unit - low)
+            mask_of[pattern] = mask
+        found.append((day_index, day, low, [(index, mask_of[pattern]) for index, pattern in team if mask_of[pattern]]))
+    return Schedule(grid, found)
+
+
+@dataclass(frozen=True)
+class BusyMasks:
+    therapists: dict[int, int]  # therapist id → the grid bits they cannot start at
+    rooms: dict[int, int]  # room id → the same
+    booked: Counter[tuple[int, int]]  # (therapist id, day index + 1) → appointments starting that clinic day
+
+
+def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) -> BusyMasks:
+    """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
+
+    Rows of therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
+    """
+    therapists: dict[int, int] = defaultdict(int)
+    rooms: dict[int, int] = defaultdict(int)
+    size, unit = grid.size, grid.unit
+    # The first bit after s - blocked is (s - blocked - base) // unit + 1; the first at or after e is
+    # ceil((e - base) / unit). Both as one floor division of a shifted value.
+    after, before = grid.base + blocked - unit, grid.base - unit + 1
+    for therapist_id, room_id, starts_at, ends_at in rows:
+        low = (starts_at - after) // unit
+        high = (ends_at - before) // unit
+        if low < 0:
+            low = 0
+        if high > size:
+            high = size
+        if low < high:
+            mask = (1 << high) - (1 << low)
+            therapists[therapist_id] |= mask
+            rooms[room_id] |= mask
+    booked: Counter[tuple[int, int]] = Counter()
+    if day_firsts is not None:
+        # A start belongs to the last day whose first instant is not after it; time off is no booking.
+        appointments = [row for row in rows if row[1] is not None]
+        booked.update(
+            zip(
+                map(itemgetter(0), appointments),
+                map(partial(bisect_right, day_firsts), map(itemgetter(2), appointments)),
+                strict=True,
+            )
+        )
+    return BusyMasks(therapists, rooms, booked)
+
+
+def day_firsts(days: list[date], tz) -> list[int]:
+    """Each day's first instant and the next day's, as epoch seconds (``combine`` settles a midnight that is
+    skipped or repeated as the window does)."""
+    firsts = [epoch(datetime.combine(day, time.min, tzinfo=tz)) for day in days]
+    firsts.append(epoch(datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz)))
+    return firsts
+
+
+def bits(mask: int) -> list[int]:
+    """The set bits of ``mask``, lowest first."""
+    found = []
+    while mask:
+        low = mask & -mask
+        found.append(low.bit_length() - 1)
+        mask ^= low
+    return found
