@@ -12,14 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, partial
+from operator import itemgetter
 
 from django.db import connection
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
-from core.epoch import epoch_sql
+from core.epoch import epoch_sql, ordinal_sql
 
-from .models import Appointment, BookingPolicy, Closure, Service, Therapist, TimeOff, WorkingHours
+from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, TimeOff, WorkingHours
 from .slotgrid import bits, busy_masks, day_firsts, epoch, schedule_working
 
 MAX_RANGE_DAYS = 62
@@ -127,8 +128,7 @@ def openings_available(
     if therapist is not None:
         therapists_qs = therapists_qs.filter(pk=therapist.pk)
     therapists = list(therapists_qs)
-    room_ids = list(service.rooms.filter(is_active=True).values_list("pk", flat=True))
-    if not therapists or not room_ids or not service.is_active:
+    if not therapists or not service.is_active:
         return nothing
     therapist_ids = [t.pk for t in therapists]
 
@@ -140,14 +140,24 @@ def openings_available(
     ):
         hours[therapist_id, weekday].append((start_time, end_time))
 
+    rows = _rooms_closures_and_busy(
+        service=service,
+        now=now,
+        therapist_ids=therapist_ids,
+        start=start,
+        end=end,
+        window_start=window_start,
+        window_end=window_end,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    room_ids = [room_id for _, room_id, _, _, _ in sorted((row for row in rows if row[0] == "r"), key=itemgetter(2))]
+    if not room_ids:
+        return nothing
     closed_days: set[date] = set()
-    for starts_on, ends_on in (
-        Closure.objects.filter(starts_on__lte=end, ends_on__gte=start).order_by().values_list("starts_on", "ends_on")
-    ):
-        day = max(starts_on, start)
-        while day <= min(ends_on, end):
-            closed_days.add(day)
-            day += timedelta(days=1)
+    for _, _, starts_on, ends_on, _ in (row for row in rows if row[0] == "c"):
+        for number in range(max(starts_on, start.toordinal()), min(ends_on, end.toordinal()) + 1):
+            closed_days.add(date.fromordinal(number))
+    busy_rows = [row[1:] for row in rows if row[0] == "b"]
 
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     duration = service.duration_minutes * 60
@@ -164,14 +174,7 @@ def openings_available(
         return Openings(therapists, duration, [])
 
     busy = busy_masks(
-        _busy_rows(
-            now=now,
-            therapist_ids=therapist_ids,
-            room_ids=room_ids,
-            window_start=window_start,
-            window_end=window_end,
-            exclude_appointment_id=exclude_appointment_id,
-        ),
+        busy_rows,
         grid=grid,
         blocked=blocked,
         day_firsts=day_firsts(days, tz) if therapist is None else None,
@@ -225,43 +228,63 @@ def openings_available(
     return Openings(therapists, duration, found)
 
 
-def _busy_rows(*, now, therapist_ids, room_ids, window_start, window_end, exclude_appointment_id):
-    """(therapist id, room id or None, start, end) of every appointment and time off that can block the window.
+def _rooms_closures_and_busy(
+    *, service, now, therapist_ids, start, end, window_start, window_end, exclude_appointment_id
+) -> list[tuple]:
+    """Everything else the sweep reads, in one round trip, as rows of a kind and four integers (or NULL):
 
-    Thousands of rows for a busy month: read as integers, which the driver loads far faster than
-    datetimes, in one round trip (time off as rows without a room), straight from the cursor.
-    Written as SQL because building and compiling this union with the ORM costs more than running
-    it. The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and
+    - ``r``: a room the service uses (active), its place in name order;
+    - ``c``: a closure over the range, its first and last day as ``date.toordinal()``;
+    - ``b``: what keeps a therapist busy: therapist, room (NULL for time off), start and end in epoch
+      seconds. Thousands of rows for a busy month, read as integers, which the driver loads far faster
+      than datetimes.
+
+    Written as SQL because building and compiling these queries with the ORM costs more than running
+    them. The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and
     not a payment hold past its expiry.
     """
-    seconds = partial(epoch_sql, vendor=connection.vendor)
-    moment = connection.ops.adapt_datetimefield_value
-    if connection.vendor == "postgresql":
-        # One array parameter per list keeps the query under the driver's limit for caching its parsed form.
-        therapists, rooms = "= ANY(%s)", "= ANY(%s)"
-        therapist_params, room_params = [list(therapist_ids)], [list(room_ids)]
+    vendor = connection.vendor
+    seconds, ordinal = partial(epoch_sql, vendor=vendor), partial(ordinal_sql, vendor=vendor)
+    moment, day = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
+    if vendor == "postgresql":
+        # One array parameter keeps the query under the driver's limit for caching its parsed form.
+        therapists, therapist_params = "= ANY(%s)", [list(therapist_ids)]
     else:
-        therapists, rooms = (f"IN ({', '.join(['%s'] * len(ids))})" for ids in (therapist_ids, room_ids))
-        therapist_params, room_params = therapist_ids, room_ids
+        therapists, therapist_params = f"IN ({', '.join(['%s'] * len(therapist_ids))})", list(therapist_ids)
+    through = Service.rooms.through
     excluded = "" if exclude_appointment_id is None else "AND id <> %s"
-    # Only table names, placeholders and the epoch expression are formatted in: every value is a parameter.
+    # Only names, placeholders and the date expressions are formatted in: every value is a parameter.
     sql = f"""
-        SELECT therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
+        WITH rooms AS (
+            SELECT room.id, ROW_NUMBER() OVER (ORDER BY room.name) AS place
+            FROM {Room._meta.db_table} room
+            JOIN {through._meta.db_table} used ON used.{Service.rooms.field.m2m_reverse_name()} = room.id
+            WHERE used.{Service.rooms.field.m2m_column_name()} = %s AND room.is_active
+        )
+        SELECT 'r', id, place, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM rooms
+        UNION ALL
+        SELECT 'c', CAST(NULL AS BIGINT), {ordinal("starts_on")}, {ordinal("ends_on")}, CAST(NULL AS BIGINT)
+        FROM {Closure._meta.db_table}
+        WHERE starts_on <= %s AND ends_on >= %s
+        UNION ALL
+        SELECT 'b', therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
         FROM {Appointment._meta.db_table}
         WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
-            AND (therapist_id {therapists} OR room_id {rooms})
+            AND (therapist_id {therapists} OR room_id IN (SELECT id FROM rooms))
             AND starts_at > %s AND starts_at < %s AND blocked_until > %s {excluded}
         UNION ALL
-        SELECT therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
+        SELECT 'b', therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
         FROM {TimeOff._meta.db_table}
         WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
     """  # noqa: S608
     params = [
+        service.pk,
+        day(end),
+        day(start),
         Appointment.Status.CANCELLED.value,
         Appointment.Status.HELD.value,
         moment(now),
         *therapist_params,
-        *room_params,
         # A lower bound on starts_at lets the index skip all of history: nothing that started more
         # than the longest possible session plus cleanup ago can still block the window.
         moment(window_start - LONGEST_BLOCK),

@@ -141,7 +141,7 @@ def test_a_month_of_any_therapist_availability_takes_a_constant_number_of_querie
             AppointmentFactory(
                 service=service, therapist=therapist, room=rooms[index % 3], starts_at=local(2026, 3, day, 9 + index)
             )
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         slots = slots_available(service=service, start=date(2026, 3, 2), end=date(2026, 3, 31))
     assert slots
 
