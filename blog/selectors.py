@@ -53,7 +53,7 @@ def posts_for_home() -> dict:
 def _posts_for_home() -> dict:
     featured = posts_featured()
     latest = list(posts_public().exclude(pk__in=[post.pk for post in featured])[:HOME_LATEST])
-    return {"featured_posts": featured, "latest_posts": latest}
+    return {"featured_posts": featured, "featured_cards": post_cards_html(featured), "latest_posts": latest}
 
 
 def posts_published_since(since: datetime | None) -> QuerySet[Post]:
@@ -386,6 +386,12 @@ def blog_sidebar_html() -> SafeString:
         "blog/_sidebar_lists.html",
         {"popular_tags": tags_popular(), "all_categories": categories_with_posts(), "archive_months": archive_months()},
     )
+
+
+def post_cards_html(posts: list[Post]) -> SafeString:
+    """The posts as cards, rendered: cached beside the posts (see ``blog_cached``), since rendering a page of
+    cards costs more than everything else on a list page."""
+    return render_to_string("blog/_post_cards.html", {"posts": posts}) if posts else mark_safe("")
 
 
 def post_json_ld(post: Post) -> SafeString:

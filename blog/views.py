@@ -37,13 +37,13 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         raise Http404("There is no such page of articles.")
     computes = {"sidebar": selectors.blog_sidebar_html}
     if featured:
-        computes["featured"] = selectors.posts_featured
+        computes["featured"] = lambda: _with_cards(selectors.posts_featured())
     if count_key is not None:
         computes[f"count:{count_key}"] = posts.count
         # Only a page that exists is ever kept (see below), so asking for page 10,000 stores nothing.
         computes[f"page:{count_key}:{number}"] = lambda: None
     fragments = selectors.blog_cached_many(computes)
-    featured_posts = fragments.get("featured") or []
+    featured_posts, featured_cards = fragments.get("featured") or ([], "")
     if featured_posts:
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
@@ -55,23 +55,30 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         number = paginator.validate_number(number)
     except InvalidPage as error:
         raise Http404("There is no such page of articles.") from error
-    object_list = fragments.get(f"page:{count_key}:{number}")
-    if object_list is None:
-        object_list = list(paginator.page(number).object_list)
+    listed = fragments.get(f"page:{count_key}:{number}")
+    if listed is None:
+        listed = _with_cards(list(paginator.page(number).object_list))
         if count_key is not None:
-            selectors.blog_cached(f"page:{count_key}:{number}", lambda: object_list)
+            selectors.blog_cached(f"page:{count_key}:{number}", lambda: listed)
+    object_list, cards = listed
     page = Page(object_list, number, paginator)
     context = {
         "page_obj": page,
         "posts": object_list,
+        "cards": cards,
         "heading": heading,
         "description": description,
         "sidebar_lists": fragments["sidebar"],
         **(extra or {}),
     }
-    if featured:
-        context["featured_posts"] = featured_posts if number == 1 else []
+    if featured and number == 1:
+        context.update(featured_posts=featured_posts, featured_cards=featured_cards)
     return render(request, "blog/post_list.html", context)
+
+
+def _with_cards(posts: list) -> tuple[list, str]:
+    """The posts and their cards rendered, to keep together in the blog's cache."""
+    return posts, selectors.post_cards_html(posts)
 
 
 @require_GET
