@@ -43,14 +43,14 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         # Only a page that exists is ever kept (see below), so asking for page 10,000 stores nothing.
         computes[f"page:{count_key}:{number}"] = lambda: None
     fragments = selectors.blog_cached_many(computes)
-    featured_posts, featured_cards = fragments.get("featured") or ([], "")
-    if featured_posts:
+    featured_ids, featured_cards = fragments.get("featured") or ([], "")
+    if featured_ids:
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
-        posts = posts.exclude(pk__in=[post.pk for post in featured_posts])
+        posts = posts.exclude(pk__in=featured_ids)
     paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
     if count_key is not None:
-        paginator.count = fragments[f"count:{count_key}"] - len(featured_posts)
+        paginator.count = fragments[f"count:{count_key}"] - len(featured_ids)
     try:
         number = paginator.validate_number(number)
     except InvalidPage as error:
@@ -60,11 +60,9 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         listed = _with_cards(list(paginator.page(number).object_list))
         if count_key is not None:
             selectors.blog_cached(f"page:{count_key}:{number}", lambda: listed)
-    object_list, cards = listed
-    page = Page(object_list, number, paginator)
+    post_ids, cards = listed
     context = {
-        "page_obj": page,
-        "posts": object_list,
+        "page_obj": Page(post_ids, number, paginator),
         "cards": cards,
         "heading": heading,
         "description": description,
@@ -72,13 +70,13 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         **(extra or {}),
     }
     if featured and number == 1:
-        context.update(featured_posts=featured_posts, featured_cards=featured_cards)
+        context["featured_cards"] = featured_cards
     return render(request, "blog/post_list.html", context)
 
 
-def _with_cards(posts: list) -> tuple[list, str]:
-    """The posts and their cards rendered, to keep together in the blog's cache."""
-    return posts, selectors.post_cards_html(posts)
+def _with_cards(posts: list) -> tuple[list[int], str]:
+    """The posts' ids and their cards, rendered: what a list page shows of them, to keep in the blog's cache."""
+    return [post.pk for post in posts], selectors.post_cards_html(posts)
 
 
 @require_GET
