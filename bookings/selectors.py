@@ -29,13 +29,8 @@ def _listed(name: str, compute) -> list:
 
 
 def services_listed() -> list[Service]:
-    """The active services, in their order, as the home page and the booking page list them (cached)."""
+    """The active services, in their order, as the booking page lists them (cached)."""
     return _listed("services", lambda: list(services_active()))
-
-
-def therapists_listed() -> list[Therapist]:
-    """The active therapists, in their order, as the home page shows them (cached)."""
-    return _listed("therapists", lambda: list(therapists_public()))
 
 
 def therapists_bookable(*, service: Service | None = None) -> QuerySet[Therapist]:

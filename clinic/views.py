@@ -5,21 +5,40 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from blog.selectors import posts_for_home
-from bookings.selectors import services_listed, therapists_listed
+from bookings.selectors import services_active, therapists_public
 from core.cachehealth import cache_answers
+from core.generations import generation_cached_many
+from core.httpcache import pages_generation
 from core.site import clinic_details
 
 logger = logging.getLogger(__name__)
 
 
+HOME_SECTIONS_SECONDS = 300
+
+
 def home(request):
-    context = {"services": services_listed(), "therapists": therapists_listed(), **posts_for_home()}
-    return render(request, "home.html", context)
+    return render(request, "home.html", {**_home_sections(), **posts_for_home()})
+
+
+def _home_sections() -> dict:
+    """The home page's services and team, rendered: kept in the cache until the bookings' public pages change
+    (an admin edit of a service or a therapist) or five minutes pass, and read in one round trip."""
+    return generation_cached_many(
+        pages_generation("bookings"),
+        {
+            "services_section": lambda: render_to_string("clinic/_home_services.html", {"services": services_active()}),
+            "team_section": lambda: render_to_string("clinic/_home_team.html", {"therapists": therapists_public()}),
+        },
+        prefix="home:",
+        seconds=lambda token: HOME_SECTIONS_SECONDS,
+    )
 
 
 def privacy(request):

@@ -22,7 +22,7 @@ def test_every_response_carries_the_security_headers(client, db):
 
 
 def test_a_page_whose_database_is_down_gets_the_friendly_503(client, db):
-    with mock.patch("clinic.views.services_listed", side_effect=OperationalError("server closed the connection")):
+    with mock.patch("clinic.views.services_active", side_effect=OperationalError("server closed the connection")):
         response = client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
