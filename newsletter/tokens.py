@@ -63,9 +63,20 @@ def unsubscribe_token_read(value: str) -> str:
         raise TokenInvalid from exc
 
 
+_stamp_last: tuple[int, str] = (0, "")
+
+
 def form_stamp_make() -> str:
-    """A signed "this form was rendered at" time, checked against the minimum fill time."""
-    return signing.dumps(time.time(), salt=FORM_STAMP_SALT)
+    """A signed "this form was rendered at" time, checked against the minimum fill time.
+
+    The time is the whole second, signed once per second and process: every page carries the form, and a
+    stamp up to a second early only ever errs towards letting a person in (as a cached page's older stamp does).
+    """
+    global _stamp_last
+    second = int(time.time())
+    if _stamp_last[0] != second:
+        _stamp_last = (second, signing.dumps(second, salt=FORM_STAMP_SALT))
+    return _stamp_last[1]
 
 
 def form_stamp_age_seconds(value: str) -> float | None:
