@@ -18,7 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
-from core.epoch import epoch_sql, ordinal_sql
+from core.epoch import clock_sql, epoch_sql, ordinal_sql
 
 from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, TimeOff, WorkingHours
 from .slotgrid import bits, busy_masks, day_firsts, epoch, schedule_working
@@ -132,15 +132,7 @@ def openings_available(
         return nothing
     therapist_ids = [t.pk for t in therapists]
 
-    hours: dict[tuple[int, int], list[tuple[time, time]]] = defaultdict(list)
-    for therapist_id, weekday, start_time, end_time in (
-        WorkingHours.objects.filter(therapist_id__in=therapist_ids)
-        .order_by()
-        .values_list("therapist_id", "weekday", "start_time", "end_time")
-    ):
-        hours[therapist_id, weekday].append((start_time, end_time))
-
-    rows = _rooms_closures_and_busy(
+    rows = _sweep_rows(
         service=service,
         now=now,
         therapist_ids=therapist_ids,
@@ -151,6 +143,14 @@ def openings_available(
         exclude_appointment_id=exclude_appointment_id,
     )
     room_ids = [room_id for _, room_id, _, _, _ in sorted((row for row in rows if row[0] == "r"), key=itemgetter(2))]
+    clock: dict[int, time] = {}  # microseconds since midnight → the wall-clock time
+    hours: dict[tuple[int, int], list[tuple[time, time]]] = defaultdict(list)
+    for _, therapist_id, weekday, *bounds in (row for row in rows if row[0] == "h"):
+        for micros in bounds:
+            if micros not in clock:
+                seconds, fraction = divmod(micros, 1_000_000)
+                clock[micros] = time(seconds // 3600, seconds // 60 % 60, seconds % 60, fraction)
+        hours[therapist_id, weekday].append((clock[bounds[0]], clock[bounds[1]]))
     if not room_ids:
         return nothing
     closed_days: set[date] = set()
@@ -228,12 +228,13 @@ def openings_available(
     return Openings(therapists, duration, found)
 
 
-def _rooms_closures_and_busy(
+def _sweep_rows(
     *, service, now, therapist_ids, start, end, window_start, window_end, exclude_appointment_id
 ) -> list[tuple]:
     """Everything else the sweep reads, in one round trip, as rows of a kind and four integers (or NULL):
 
     - ``r``: a room the service uses (active), its place in name order;
+    - ``h``: a therapist's working hours: therapist, weekday, start and end in microseconds since midnight;
     - ``c``: a closure over the range, its first and last day as ``date.toordinal()``;
     - ``b``: what keeps a therapist busy: therapist, room (NULL for time off), start and end in epoch
       seconds. Thousands of rows for a busy month, read as integers, which the driver loads far faster
@@ -245,6 +246,7 @@ def _rooms_closures_and_busy(
     """
     vendor = connection.vendor
     seconds, ordinal = partial(epoch_sql, vendor=vendor), partial(ordinal_sql, vendor=vendor)
+    micros = partial(clock_sql, vendor=vendor)
     moment, day = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
     if vendor == "postgresql":
         # One array parameter keeps the query under the driver's limit for caching its parsed form.
@@ -263,6 +265,10 @@ def _rooms_closures_and_busy(
         )
         SELECT 'r', id, place, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM rooms
         UNION ALL
+        SELECT 'h', therapist_id, weekday, {micros("start_time")}, {micros("end_time")}
+        FROM {WorkingHours._meta.db_table}
+        WHERE therapist_id {therapists}
+        UNION ALL
         SELECT 'c', CAST(NULL AS BIGINT), {ordinal("starts_on")}, {ordinal("ends_on")}, CAST(NULL AS BIGINT)
         FROM {Closure._meta.db_table}
         WHERE starts_on <= %s AND ends_on >= %s
@@ -279,6 +285,7 @@ def _rooms_closures_and_busy(
     """  # noqa: S608
     params = [
         service.pk,
+        *therapist_params,
         day(end),
         day(start),
         Appointment.Status.CANCELLED.value,

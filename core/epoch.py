@@ -42,3 +42,18 @@ class EpochSeconds(Func):
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template=epoch_sql("%(expressions)s", "sqlite"), **extra_context)
+
+
+# Django stores a time on SQLite as "HH:MM:SS" or "HH:MM:SS.ffffff".
+_CLOCK_SQL = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM {0}) * 1000000 AS BIGINT)",
+    "sqlite": (
+        "(CAST(substr({0}, 1, 2) AS INTEGER) * 3600 + CAST(substr({0}, 4, 2) AS INTEGER) * 60"
+        " + CAST(substr({0}, 7, 2) AS INTEGER)) * 1000000 + CAST(substr({0} || '.000000', 10, 6) AS INTEGER)"
+    ),
+}
+
+
+def clock_sql(column: str, vendor: str) -> str:
+    """A time column read as microseconds since midnight: a plain integer, alike on both databases."""
+    return _CLOCK_SQL[vendor].format(column)
