@@ -122,12 +122,7 @@ def openings_available(
     if window_end <= earliest or (latest is not None and window_start >= latest) or end < start:
         return nothing
 
-    therapists_qs = Therapist.objects.filter(is_active=True, services=service)
-    if online_only:
-        therapists_qs = therapists_qs.filter(is_bookable_online=True)
-    if therapist is not None:
-        therapists_qs = therapists_qs.filter(pk=therapist.pk)
-    therapists = list(therapists_qs)
+    therapists = _team(service=service, therapist=therapist, online_only=online_only)
     if not therapists or not service.is_active:
         return nothing
     therapist_ids = [t.pk for t in therapists]
@@ -226,6 +221,28 @@ def openings_available(
             times = [(first + bit * unit, owners[bit], room_at[bit], ()) for bit in bits(taken)]
         found.append((day, times))
     return Openings(therapists, duration, found)
+
+
+def _team(*, service: Service, therapist: Therapist | None, online_only: bool) -> list[Therapist]:
+    """The active therapists who offer ``service`` (only those bookable online, with ``online_only``; only
+    ``therapist``, when given), in team order: position, then name.
+
+    Written as SQL, as the rest of the sweep's reads are: the ORM takes longer to build it than to run it.
+    """
+    through, field = Therapist.services.through, Therapist.services.field
+    conditions, params = [f"offers.{field.m2m_reverse_name()} = %s", "team.is_active"], [service.pk]
+    if online_only:
+        conditions.append("team.is_bookable_online")
+    if therapist is not None:
+        conditions.append("team.id = %s")
+        params.append(therapist.pk)
+    sql = f"""
+        SELECT team.* FROM {Therapist._meta.db_table} team
+        JOIN {through._meta.db_table} offers ON offers.{field.m2m_column_name()} = team.id
+        WHERE {" AND ".join(conditions)}
+        ORDER BY team.position, team.name
+    """  # noqa: S608
+    return list(Therapist.objects.raw(sql, params))
 
 
 def _sweep_rows(
