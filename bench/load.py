@@ -42,7 +42,10 @@ PAGES = [
     ("a tag page", "tag", 0.5),
     ("/book/", "book", 0.5),
     ("availability, a month, any", "availability", 0.25),
+    ("availability, a month, one", "availability_one", 0.25),
 ]
+#: With the page cache off every request runs its view: the target is then a miss's (issue 14), a fifth of the floor.
+MISS_TARGET = 0.2
 DATABASE = "clinic_perf_load"
 
 
@@ -163,6 +166,7 @@ def main() -> None:
     print("-" * len(header))
     failed = []
     for label, key, target in PAGES:
+        target = MISS_TARGET if args.no_page_cache else target
         row = results[key]
         share = row["rps"] / floor_of[key]
         ratio = row["p99"] / row["p50"] if row["p50"] else 0
