@@ -55,7 +55,7 @@ def queries(path: str) -> tuple[int, int, float]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from blog.selectors import blog_cache_forget
+    from blog.fragments import blog_cache_forget
     from core.httpcache import PUBLIC_VIEWS, pages_changed
 
     client = Client(SERVER_NAME="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9")

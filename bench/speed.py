@@ -106,7 +106,7 @@ class Visitor:
 
 def caches_forget() -> None:
     """Forget every cached page and the blog's cached fragments."""
-    from blog.selectors import blog_cache_forget
+    from blog.fragments import blog_cache_forget
     from core.httpcache import PUBLIC_VIEWS, pages_changed
 
     pages_changed(*sorted({label for view in PUBLIC_VIEWS.values() for label in view.depends_on}))

@@ -10,7 +10,8 @@ class BlogConfig(AppConfig):
 
     def ready(self):
         # The selectors read models, so they are imported once the app registry is ready.
-        from .selectors import articles_for_newsletter, blog_fragment_seconds
+        from .fragments import blog_fragment_seconds
+        from .selectors import articles_for_newsletter
 
         article_source_register(articles_for_newsletter)
         httpcache.cacheable(

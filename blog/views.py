@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import fragments, selectors
 from .models import Post
 
 PER_PAGE = 10
@@ -42,31 +42,31 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         computes[f"count:{count_key}"] = posts.count
         # Only a page that exists is ever kept (see below), so asking for page 10,000 stores nothing.
         computes[f"page:{count_key}:{number}"] = lambda: None
-    fragments = selectors.blog_cached_many(computes)
-    featured_ids, featured_cards = fragments.get("featured") or ([], "")
+    found = fragments.blog_cached_many(computes)
+    featured_ids, featured_cards = found.get("featured") or ([], "")
     if featured_ids:
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
         posts = posts.exclude(pk__in=featured_ids)
     paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
     if count_key is not None:
-        paginator.count = fragments[f"count:{count_key}"] - len(featured_ids)
+        paginator.count = found[f"count:{count_key}"] - len(featured_ids)
     try:
         number = paginator.validate_number(number)
     except InvalidPage as error:
         raise Http404("There is no such page of articles.") from error
-    listed = fragments.get(f"page:{count_key}:{number}")
+    listed = found.get(f"page:{count_key}:{number}")
     if listed is None:
         listed = _with_cards(list(paginator.page(number).object_list))
         if count_key is not None:
-            selectors.blog_cached(f"page:{count_key}:{number}", lambda: listed)
+            fragments.blog_cached(f"page:{count_key}:{number}", lambda: listed)
     post_ids, cards = listed
     context = {
         "page_obj": Page(post_ids, number, paginator),
         "cards": cards,
         "heading": heading,
         "description": description,
-        "sidebar_lists": fragments["sidebar"],
+        "sidebar_lists": found["sidebar"],
         **(extra or {}),
     }
     if featured and number == 1:
