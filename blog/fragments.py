@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from core.generations import generation_cached_many, generation_current, generation_key
-from core.httpcache import pages_changed, pages_generation
+from core.httpcache import pages_generation
 
 from .models import Post
 
@@ -20,11 +20,6 @@ FRAGMENT_SECONDS = 300
 #: written anywhere (services, admin) and a therapist's edit all say ``pages_changed("blog")``.
 GENERATION = pages_generation("blog")
 PREFIX = "blog:"
-
-
-def blog_cache_forget() -> None:
-    """Forget the cached fragments and the blog's public pages (now, and again at commit)."""
-    pages_changed("blog")
 
 
 def _fragment_seconds(token: str, *, found: dict | None = None) -> int:
