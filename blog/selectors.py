@@ -23,7 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from newsletter.interface import Article
 
-from .fragments import blog_cached, blog_cached_many
+from .fragments import blog_cached
 from .models import Author, Category, Post, PostTag, Tag
 
 SEARCH_MAX_LENGTH = 100
@@ -147,34 +147,6 @@ def post_public_by_slug(slug: str) -> Post | None:
         .filter(slug=slug)
         .first()
     )
-
-
-def post_page_public(slug: str) -> dict | None:
-    """What the page of the public post at ``slug`` reads (see ``post_page_build``), or None when there is none.
-
-    Kept with the blog's cached fragments, so a post's page reads it in one round trip to the cache instead
-    of up to seven queries; writing any post, tag, category, series or author forgets it.
-    """
-    if len(slug) > Post._meta.get_field("slug").max_length:
-        return None
-    name = f"post:{slug}"
-    return blog_cached_many({name: lambda: _post_page_find(slug)})[name]
-
-
-def _post_page_find(slug: str) -> dict | None:
-    post = post_public_by_slug(slug)
-    return None if post is None else post_page_build(post, preview=False)
-
-
-def post_page_build(post: Post, *, preview: bool) -> dict:
-    """The post (with author, series, categories and tags), its series' parts and how many there are, the
-    related posts and, unless ``preview``, the public posts just before and after it."""
-    return {
-        "post": post,
-        "series": series_parts(post),
-        "related": posts_related(post),
-        "neighbours": (None, None) if preview else post_neighbours(post),
-    }
 
 
 def post_for_preview(pk: int) -> Post | None:

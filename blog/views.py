@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from . import fragments, selectors
+from . import fragments, postpage, selectors
 from .models import Post
 
 PER_PAGE = 10
@@ -174,35 +174,15 @@ def archive(request, year, month):
     )
 
 
-def _post_context(page: dict, *, preview: bool) -> dict:
-    post = page["post"]
-    previous_post, next_post = page["neighbours"]
-    parts, series_total = page["series"]
-    position = next((index for index, part in enumerate(parts) if part.pk == post.pk), None)
-    return {
-        "post": post,
-        "preview": preview,
-        "series_parts": parts,
-        "series_total": series_total,
-        "series_previous": parts[position - 1] if position else None,
-        "series_next": parts[position + 1] if position is not None and position + 1 < len(parts) else None,
-        "related_posts": page["related"],
-        "previous_post": previous_post,
-        "next_post": next_post,
-        "json_ld": selectors.post_json_ld(post),
-        "og_image": selectors.post_image_url(post),
-    }
-
-
 @require_GET
 def post_detail(request, slug):
-    page = selectors.post_page_public(slug)
+    page = postpage.post_page_public(slug)
     if page is None:
         moved = selectors.post_redirect_target(slug)
         if moved is None:
             raise Http404("No such article.")
         return redirect(moved, permanent=True)
-    return render(request, "blog/post_detail.html", _post_context(page, preview=False))
+    return render(request, "blog/post_detail.html", {**page, "preview": False})
 
 
 @staff_member_required
@@ -212,7 +192,7 @@ def post_preview(request, pk):
     if post is None:
         raise Http404("No such article.")
     response = render(
-        request, "blog/post_detail.html", _post_context(selectors.post_page_build(post, preview=True), preview=True)
+        request, "blog/post_detail.html", {**postpage.post_page_build(post, preview=True), "preview": True}
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"

@@ -185,3 +185,13 @@ def test_a_posts_neighbours_come_from_the_blog_cache_until_a_post_is_written(cli
     PostFactory(title="A newer one", publish_at=timezone.now() - timedelta(days=1))  # through post_write
     page = client.get(post.get_absolute_url()).content.decode()
     assert "The older one" in page and "A newer one" in page
+
+
+def test_a_cached_post_page_still_carries_its_own_newsletter_form_once(client, django_assert_num_queries):
+    post = PostFactory(title="Sleep and soreness", body="Rest well. #sleep")
+    client.get(post.get_absolute_url())
+    with django_assert_num_queries(0):
+        page = client.get(post.get_absolute_url() + "?from=mail").content.decode()
+    assert page.count("data-newsletter-subscribe") == 1
+    assert f'name="source" value="{post.get_absolute_url()}?from=mail"' in page
+    assert page.index("Rest well.") < page.index("data-newsletter-subscribe") < page.index("</article>")
