@@ -25,3 +25,8 @@ class BlogConfig(AppConfig):
         )  # fmt: skip
         # A page showing posts expires no later than the next scheduled post goes live.
         httpcache.lifetime_limit("blog", blog_fragment_seconds)
+        # The pages and the blog's cached fragments show these rows, however they are written.
+        httpcache.pages_follow(
+            *(self.get_model(name) for name in ("Post", "PostTag", "Tag", "Category", "Series", "Author")),
+            apps=("blog",),
+        )

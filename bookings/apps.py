@@ -8,6 +8,8 @@ class BookingsConfig(AppConfig):
     verbose_name = "Bookings"
 
     def ready(self):
+        # The home page's and the booking page's lists, and the blog's authors, show these rows.
+        httpcache.pages_follow(self.get_model("Service"), self.get_model("Therapist"), apps=("bookings", "blog"))
         # Therapist pages show the therapist's articles too.
         httpcache.cacheable(
             "bookings:therapist_list", "bookings:therapist_detail", seconds=300, depends_on=("bookings", "blog")

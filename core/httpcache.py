@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, set_response_etag
 
@@ -79,6 +80,25 @@ def pages_changed(*app_labels: str) -> None:
     """What these apps show on public pages changed: Django's cache forgets those pages (now, and again at commit)."""
     for label in app_labels:
         generation_bump(pages_generation(label))
+
+
+def pages_follow(*models, apps: tuple[str, ...]) -> None:
+    """Whenever a row of one of ``models`` is saved or deleted, or a many-to-many link of theirs changes, by any
+    code at all (a service, the admin, the shell, a data fix), forget these apps' public pages and the
+    fragments kept with them. The services say ``pages_changed`` too; this catches every other way in.
+    """
+
+    def changed(sender, **kwargs):
+        pages_changed(*apps)
+
+    for model in models:
+        uid = f"pages_follow:{model._meta.label}:{','.join(apps)}"
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=uid)
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                changed, sender=field.remote_field.through, weak=False, dispatch_uid=f"{uid}:{field.name}"
+            )
 
 
 def cross_site(request: HttpRequest) -> bool:
