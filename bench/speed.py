@@ -105,11 +105,7 @@ class Visitor:
 
 
 def caches_forget() -> None:
-    """Forget every cached page and the blog's and the bookings' cached fragments.
-
-    The fragments follow the pages' generations; a tree from before they did (``--against`` an older commit)
-    keeps its blog fragments under a generation of their own, forgotten by its ``blog_cache_forget``.
-    """
+    """Forget every cached page and the fragments kept with them (an older tree's own blog fragments too)."""
     from core.httpcache import PUBLIC_VIEWS, pages_changed
 
     pages_changed(*sorted({label for view in PUBLIC_VIEWS.values() for label in view.depends_on}))
