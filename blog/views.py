@@ -24,7 +24,7 @@ def _page_number(value: str | None) -> int | None:
 
 
 def _post_list(request, *, posts, count_key, heading, description, extra=None, allow_empty=True, featured=False):
-    """A page of ``posts`` with the blog's sidebar.
+    """A page of ``posts()`` (a queryset, built only when the cache lacks what the page shows) with the sidebar.
 
     ``count_key`` names the list for the blog's cache (None for a search, which is never cached): its count and
     each page's posts are kept with the cached fragments, read in one round trip with the sidebar.
@@ -39,16 +39,18 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
     if featured:
         computes["featured"] = lambda: _with_cards(selectors.posts_featured())
     if count_key is not None:
-        computes[f"count:{count_key}"] = posts.count
+        computes[f"count:{count_key}"] = lambda: posts().count()
         # Only a page that exists is ever kept (see below), so asking for page 10,000 stores nothing.
         computes[f"page:{count_key}:{number}"] = lambda: None
     found = fragments.blog_cached_many(computes)
     featured_ids, featured_cards = found.get("featured") or ([], "")
-    if featured_ids:
+
+    def listed_posts():
         # Every featured post is one of ``posts`` (posts_featured picks from the public posts), so the list
         # without them is exactly that many shorter.
-        posts = posts.exclude(pk__in=featured_ids)
-    paginator = Paginator(posts, PER_PAGE, allow_empty_first_page=allow_empty)
+        return posts().exclude(pk__in=featured_ids) if featured_ids else posts()
+
+    paginator = Paginator(listed_posts() if count_key is None else [], PER_PAGE, allow_empty_first_page=allow_empty)
     if count_key is not None:
         paginator.count = found[f"count:{count_key}"] - len(featured_ids)
     try:
@@ -57,6 +59,7 @@ def _post_list(request, *, posts, count_key, heading, description, extra=None, a
         raise Http404("There is no such page of articles.") from error
     listed = found.get(f"page:{count_key}:{number}")
     if listed is None:
+        paginator.object_list = listed_posts()
         listed = _with_cards(list(paginator.page(number).object_list))
         if count_key is not None:
             fragments.blog_cached(f"page:{count_key}:{number}", lambda: listed)
@@ -86,7 +89,7 @@ def index(request):
         query, truncated = selectors.clean_search_query(raw_query)
         return _post_list(
             request,
-            posts=selectors.posts_search(query) if query else Post.objects.none(),
+            posts=(lambda: selectors.posts_search(query)) if query else Post.objects.none,
             count_key=None,
             heading=f"Search results for “{query}”",
             description=f"Articles on the {settings.CLINIC_NAME} blog matching “{query}”.",
@@ -99,7 +102,7 @@ def index(request):
         )
     return _post_list(
         request,
-        posts=selectors.posts_public(),
+        posts=selectors.posts_public,
         count_key="public",
         heading="Blog",
         description=f"Long reads and quick tips on massage, recovery and moving well from the therapists at {settings.CLINIC_NAME}.",
@@ -115,7 +118,7 @@ def category(request, slug):
         raise Http404("No such category.")
     return _post_list(
         request,
-        posts=selectors.posts_public().filter(categories=category),
+        posts=lambda: selectors.posts_public().filter(categories=category),
         count_key=f"category:{category.pk}",
         heading=category.name,
         description=category.description or f"Articles in {category.name} on the {settings.CLINIC_NAME} blog.",
@@ -132,7 +135,7 @@ def tag(request, slug):
         return redirect(tag, permanent=True)
     return _post_list(
         request,
-        posts=selectors.posts_public().filter(tags=tag),
+        posts=lambda: selectors.posts_public().filter(tags=tag),
         allow_empty=False,  # a tag only drafts or scheduled posts use is not public yet
         count_key=f"tag:{tag.pk}",
         heading=f"#{tag.name}",
@@ -148,7 +151,7 @@ def author(request, slug):
         raise Http404("No such author.")
     return _post_list(
         request,
-        posts=selectors.posts_public().filter(author=author),
+        posts=lambda: selectors.posts_public().filter(author=author),
         count_key=f"author:{author.pk}",
         heading=f"Articles by {author.profile.name}",
         description=author.profile.bio[:160] or f"Articles by {author.display_name}.",
@@ -166,7 +169,7 @@ def archive(request, year, month):
     end = datetime(year, month, last_day, 23, 59, 59, 999999, tzinfo=zone)
     return _post_list(
         request,
-        posts=selectors.posts_public().filter(publish_at__range=(start, end)),
+        posts=lambda: selectors.posts_public().filter(publish_at__range=(start, end)),
         count_key=f"archive:{year}-{month}",
         heading=f"Articles from {start:%B %Y}",
         description=f"Everything we published in {start:%B %Y}.",
