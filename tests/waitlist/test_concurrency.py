@@ -70,12 +70,17 @@ def test_fifty_clients_taking_one_offered_time_at_once_get_exactly_one_booking(f
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_control_with_the_lock_switched_off_and_no_constraint_fifty_accepts_double_book(fifty_offers):
-    """The real accept service with its lock off: every thread re-reads a live offer and a free slot, then books."""
+    """The real accept service with its lock off: every thread re-reads a live offer and a free slot, then books.
+
+    On a machine loaded enough that the held-back inserts are let go before every thread has read, the late
+    readers see the time taken; the race is shown by any second booking of the one time, not by all fifty.
+    """
     starts_at = fifty_offers[0].starts_at
     with overlap_constraints_dropped(), locking_disabled(), appointment_inserts_held_back(count=CLIENTS):
         outcomes = run_together(accepting(fifty_offers), count=CLIENTS)
-        assert Appointment.objects.filter(starts_at=starts_at, status="booked").count() == CLIENTS
-        assert sum(outcome.outcome == Outcome.BOOKED for outcome in outcomes) == CLIENTS
+        booked = Appointment.objects.filter(starts_at=starts_at, status="booked").count()
+        assert booked > 1
+        assert sum(outcome.outcome == Outcome.BOOKED for outcome in outcomes) == booked
 
 
 @pytest.mark.django_db(transaction=True)
