@@ -1,6 +1,15 @@
 import pytest
 
 
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "concurrency" in item.path.name:
+            # A race test opens up to fifty connections at once. Two of them on two xdist workers at the
+            # same moment would pass PostgreSQL's 100 connections, so with --dist loadgroup (.ci/test)
+            # they all run on one worker, one after another.
+            item.add_marker(pytest.mark.xdist_group("many connections"))
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty cache, so rate limits and cached pages never leak between tests."""
