@@ -10,6 +10,10 @@ class BookingsConfig(AppConfig):
     def ready(self):
         # The home page's and the booking page's lists, and the blog's authors, show these rows.
         httpcache.pages_follow(self.get_model("Service"), self.get_model("Therapist"), apps=("bookings", "blog"))
+        # The availability pages and the setting they keep (bookings.selectors.availability_kept) show these.
+        httpcache.pages_follow(
+            *(self.get_model(name) for name in ("Room", "WorkingHours", "Closure", "BookingPolicy")), apps=("bookings",)
+        )
         # Therapist pages show the therapist's articles too.
         httpcache.cacheable(
             "bookings:therapist_list", "bookings:therapist_detail", seconds=300, depends_on=("bookings", "blog")

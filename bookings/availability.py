@@ -8,26 +8,21 @@ no slot falls in the missing hour, and on the fall-back day the repeated hour yi
 instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property, partial
-from operator import itemgetter
+from functools import cached_property
 
-from django.db import connection
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
-from core.epoch import clock_sql, epoch_sql, ordinal_sql
 
-from .models import Appointment, BookingPolicy, Closure, Room, Service, Therapist, TimeOff, WorkingHours
+from .models import BookingPolicy, Service, Therapist
 from .slotgrid import bits, busy_masks, day_firsts, epoch, schedule_working
+from .sweep_reads import LONGEST_BLOCK, Setting, Window, setting_from_rows, sweep_rows, team_read
+
+__all__ = ["LONGEST_BLOCK", "MAX_RANGE_DAYS", "Openings", "Setting", "Slot", "openings_available", "slots_available"]
 
 MAX_RANGE_DAYS = 62
-
-
-# Service.duration_minutes ≤ 480 and cleanup_minutes ≤ 120 (model validators).
-LONGEST_BLOCK = timedelta(minutes=480 + 120)
 
 
 @dataclass(frozen=True)
@@ -96,6 +91,7 @@ def openings_available(
     exclude_appointment_id: int | None = None,
     allow_past: bool = False,
     others: bool = True,
+    setting: Setting | None = None,
 ) -> Openings:
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
 
@@ -106,6 +102,8 @@ def openings_available(
     never in the past; ``allow_past`` (staff recording a walk-in or a session that happened) lifts
     that too. ``exclude_appointment_id`` ignores one booking, for moving it. ``others=False`` leaves
     the others out, for callers that name only the therapist a booking would go to (the API).
+    ``setting`` is ``service``'s, when the caller keeps one (``bookings.selectors.setting_public``):
+    then only the busy time is read. Online only, as the public pages that keep one are.
     """
     tz = clinic_tz()
     now = now or timezone.now()
@@ -122,37 +120,26 @@ def openings_available(
     if window_end <= earliest or (latest is not None and window_start >= latest) or end < start:
         return nothing
 
-    therapists = _team(service=service, therapist=therapist, online_only=online_only)
-    if not therapists or not service.is_active:
-        return nothing
-    therapist_ids = [t.pk for t in therapists]
-
-    rows = _sweep_rows(
-        service=service,
-        now=now,
-        therapist_ids=therapist_ids,
-        start=start,
-        end=end,
-        window_start=window_start,
-        window_end=window_end,
-        exclude_appointment_id=exclude_appointment_id,
-    )
-    room_ids = [room_id for _, room_id, _, _, _ in sorted((row for row in rows if row[0] == "r"), key=itemgetter(2))]
-    clock: dict[int, time] = {}  # microseconds since midnight → the wall-clock time
-    hours: dict[tuple[int, int], list[tuple[time, time]]] = defaultdict(list)
-    for _, therapist_id, weekday, *bounds in (row for row in rows if row[0] == "h"):
-        for micros in bounds:
-            if micros not in clock:
-                seconds, fraction = divmod(micros, 1_000_000)
-                clock[micros] = time(seconds // 3600, seconds // 60 % 60, seconds % 60, fraction)
-        hours[therapist_id, weekday].append((clock[bounds[0]], clock[bounds[1]]))
+    window = Window(now, window_start, window_end, exclude_appointment_id)
+    if setting is None:
+        therapists = team_read(service=service, therapist=therapist, online_only=online_only)
+        if not therapists or not service.is_active:
+            return nothing
+        therapist_ids = [t.pk for t in therapists]
+        rows = sweep_rows(service=service, therapist_ids=therapist_ids, window=window, days=(start, end))
+        setting = setting_from_rows(service, therapists, rows)
+        busy_rows = [row for row in rows if row[0] == "b"]
+    else:
+        therapists = [t for t in setting.therapists if therapist is None or t.pk == therapist.pk]
+        if not therapists or not service.is_active or not setting.room_ids:
+            return nothing
+        therapist_ids = [t.pk for t in therapists]
+        busy_rows = sweep_rows(
+            service=service, therapist_ids=therapist_ids, window=window, days=None, room_ids=setting.room_ids
+        )
+    room_ids, hours, closed_days = setting.room_ids, setting.hours, setting.closed_days(start, end)
     if not room_ids:
         return nothing
-    closed_days: set[date] = set()
-    for _, _, starts_on, ends_on, _ in (row for row in rows if row[0] == "c"):
-        for number in range(max(starts_on, start.toordinal()), min(ends_on, end.toordinal()) + 1):
-            closed_days.add(date.fromordinal(number))
-    busy_rows = [row[1:] for row in rows if row[0] == "b"]
 
     days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
     duration = service.duration_minutes * 60
@@ -221,107 +208,6 @@ def openings_available(
             times = [(first + bit * unit, owners[bit], room_at[bit], ()) for bit in bits(taken)]
         found.append((day, times))
     return Openings(therapists, duration, found)
-
-
-def _team(*, service: Service, therapist: Therapist | None, online_only: bool) -> list[Therapist]:
-    """The active therapists who offer ``service`` (only those bookable online, with ``online_only``; only
-    ``therapist``, when given), in team order: position, then name.
-
-    Written as SQL, as the rest of the sweep's reads are: the ORM takes longer to build it than to run it.
-    """
-    through, field = Therapist.services.through, Therapist.services.field
-    conditions, params = [f"offers.{field.m2m_reverse_name()} = %s", "team.is_active"], [service.pk]
-    if online_only:
-        conditions.append("team.is_bookable_online")
-    if therapist is not None:
-        conditions.append("team.id = %s")
-        params.append(therapist.pk)
-    sql = f"""
-        SELECT team.* FROM {Therapist._meta.db_table} team
-        JOIN {through._meta.db_table} offers ON offers.{field.m2m_column_name()} = team.id
-        WHERE {" AND ".join(conditions)}
-        ORDER BY team.position, team.name
-    """  # noqa: S608
-    return list(Therapist.objects.raw(sql, params))
-
-
-def _sweep_rows(
-    *, service, now, therapist_ids, start, end, window_start, window_end, exclude_appointment_id
-) -> list[tuple]:
-    """Everything else the sweep reads, in one round trip, as rows of a kind and four integers (or NULL):
-
-    - ``r``: a room the service uses (active), its place in name order;
-    - ``h``: a therapist's working hours: therapist, weekday, start and end in microseconds since midnight;
-    - ``c``: a closure over the range, its first and last day as ``date.toordinal()``;
-    - ``b``: what keeps a therapist busy: therapist, room (NULL for time off), start and end in epoch
-      seconds. Thousands of rows for a busy month, read as integers, which the driver loads far faster
-      than datetimes.
-
-    Written as SQL because building and compiling these queries with the ORM costs more than running
-    them. The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and
-    not a payment hold past its expiry.
-    """
-    vendor = connection.vendor
-    seconds, ordinal = partial(epoch_sql, vendor=vendor), partial(ordinal_sql, vendor=vendor)
-    micros = partial(clock_sql, vendor=vendor)
-    moment, day = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
-    if vendor == "postgresql":
-        # One array parameter keeps the query under the driver's limit for caching its parsed form.
-        therapists, therapist_params = "= ANY(%s)", [list(therapist_ids)]
-    else:
-        therapists, therapist_params = f"IN ({', '.join(['%s'] * len(therapist_ids))})", list(therapist_ids)
-    through = Service.rooms.through
-    excluded = "" if exclude_appointment_id is None else "AND id <> %s"
-    # Only names, placeholders and the date expressions are formatted in: every value is a parameter.
-    sql = f"""
-        WITH rooms AS (
-            SELECT room.id, ROW_NUMBER() OVER (ORDER BY room.name) AS place
-            FROM {Room._meta.db_table} room
-            JOIN {through._meta.db_table} used ON used.{Service.rooms.field.m2m_reverse_name()} = room.id
-            WHERE used.{Service.rooms.field.m2m_column_name()} = %s AND room.is_active
-        )
-        SELECT 'r', id, place, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM rooms
-        UNION ALL
-        SELECT 'h', therapist_id, weekday, {micros("start_time")}, {micros("end_time")}
-        FROM {WorkingHours._meta.db_table}
-        WHERE therapist_id {therapists}
-        UNION ALL
-        SELECT 'c', CAST(NULL AS BIGINT), {ordinal("starts_on")}, {ordinal("ends_on")}, CAST(NULL AS BIGINT)
-        FROM {Closure._meta.db_table}
-        WHERE starts_on <= %s AND ends_on >= %s
-        UNION ALL
-        SELECT 'b', therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
-        FROM {Appointment._meta.db_table}
-        WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
-            AND (therapist_id {therapists} OR room_id IN (SELECT id FROM rooms))
-            AND starts_at > %s AND starts_at < %s AND blocked_until > %s {excluded}
-        UNION ALL
-        SELECT 'b', therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
-        FROM {TimeOff._meta.db_table}
-        WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
-    """  # noqa: S608
-    params = [
-        service.pk,
-        *therapist_params,
-        day(end),
-        day(start),
-        Appointment.Status.CANCELLED.value,
-        Appointment.Status.HELD.value,
-        moment(now),
-        *therapist_params,
-        # A lower bound on starts_at lets the index skip all of history: nothing that started more
-        # than the longest possible session plus cleanup ago can still block the window.
-        moment(window_start - LONGEST_BLOCK),
-        moment(window_end + timedelta(days=1)),
-        moment(window_start),
-        *([] if exclude_appointment_id is None else [exclude_appointment_id]),
-        *therapist_params,
-        moment(window_end),
-        moment(window_start),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def slot_find(*, service: Service, therapist: Therapist | None, starts_at: datetime, **options) -> Slot | None:

@@ -1,12 +1,16 @@
-from datetime import datetime
+import re
+from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from core.clinictime import clinic_tz
 from core.generations import generation_cached_many
 from core.httpcache import pages_generation
 
-from .availability import LONGEST_BLOCK
-from .models import Appointment, Service, Therapist
+from .availability import LONGEST_BLOCK, Setting
+from .models import Appointment, BookingPolicy, Service, Therapist
+from .sweep_reads import setting_read
 
 
 def services_active() -> QuerySet[Service]:
@@ -18,19 +22,50 @@ def therapists_public() -> QuerySet[Therapist]:
 
 
 LISTS_SECONDS = 300
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def _kept(computes: dict) -> dict:
+    """Each ``compute()``, kept in the cache until the bookings' public pages change or five minutes pass.
+
+    Those pages change with any save or delete of a service, therapist, room, working hours, closure or
+    the policy (``BookingsConfig.ready``), and with the admin's and the services' ``pages_changed``.
+    """
+    return generation_cached_many(
+        pages_generation("bookings"), computes, prefix="bookings:", seconds=lambda token: LISTS_SECONDS
+    )
 
 
 def _listed(name: str, compute) -> list:
-    """``compute()``, kept in the cache until the bookings' public pages change (an admin edit of a service or a
-    therapist says ``pages_changed("bookings")``) or five minutes pass."""
-    return generation_cached_many(
-        pages_generation("bookings"), {name: compute}, prefix="bookings:", seconds=lambda token: LISTS_SECONDS
-    )[name]
+    return _kept({name: compute})[name]
 
 
 def services_listed() -> list[Service]:
     """The active services, in their order, as the booking page lists them (cached)."""
     return _listed("services", lambda: list(services_active()))
+
+
+def availability_kept(service_slug: str) -> tuple[BookingPolicy, Setting | None]:
+    """The booking policy, and the setting of the active service at ``service_slug`` (None if there is none),
+    as the public availability reads them: kept in the cache, in one round trip.
+
+    The setting's closures are those from yesterday on: the public never books an earlier day.
+    """
+    computes = {"policy": BookingPolicy.current}
+    # Only a plain slug names a cache entry; anything else names no service, without a query.
+    plain = len(service_slug) <= Service._meta.get_field("slug").max_length and SLUG.fullmatch(service_slug)
+    if plain:
+        computes[f"setting:{service_slug}"] = lambda: _setting(service_slug)
+    kept = _kept(computes)
+    return kept["policy"], kept.get(f"setting:{service_slug}") if plain else None
+
+
+def _setting(service_slug: str) -> Setting | None:
+    service = services_active().filter(slug=service_slug).first()
+    if service is None:
+        return None
+    today = timezone.now().astimezone(clinic_tz()).date()
+    return setting_read(service=service, online_only=True, since=today - timedelta(days=1), until=date.max)
 
 
 def therapists_bookable(*, service: Service | None = None) -> QuerySet[Therapist]:

@@ -121,7 +121,7 @@ class BusyMasks:
 def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) -> BusyMasks:
     """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
 
-    Rows of therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
+    ``rows`` are ``(kind, therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
     """
     therapists: dict[int, int] = defaultdict(int)
     rooms: dict[int, int] = defaultdict(int)
@@ -129,7 +129,7 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
     # The first bit after s - blocked is (s - blocked - base) // unit + 1; the first at or after e is
     # ceil((e - base) / unit). Both as one floor division of a shifted value.
     after, before = grid.base + blocked - unit, grid.base - unit + 1
-    for therapist_id, room_id, starts_at, ends_at in rows:
+    for _, therapist_id, room_id, starts_at, ends_at in rows:
         low = (starts_at - after) // unit
         high = (ends_at - before) // unit
         if low < 0:
@@ -143,11 +143,11 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
     booked: Counter[tuple[int, int]] = Counter()
     if day_firsts is not None:
         # A start belongs to the last day whose first instant is not after it; time off is no booking.
-        appointments = [row for row in rows if row[1] is not None]
+        appointments = [row for row in rows if row[2] is not None]
         booked.update(
             zip(
-                map(itemgetter(0), appointments),
-                map(partial(bisect_right, day_firsts), map(itemgetter(2), appointments)),
+                map(itemgetter(1), appointments),
+                map(partial(bisect_right, day_firsts), map(itemgetter(3), appointments)),
                 strict=True,
             )
         )

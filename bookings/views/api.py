@@ -9,7 +9,7 @@ from core.ratelimit import rate_limit_exceeded
 
 from ..availability import MAX_RANGE_DAYS, Openings, clinic_tz, openings_available
 from ..params import parse_date
-from ..selectors import services_active, therapists_bookable
+from ..selectors import availability_kept
 
 
 def _error(message: str, status: int = 400) -> JsonResponse:
@@ -24,13 +24,14 @@ def availability(request):
     service_slug = request.GET.get("service", "")
     if not service_slug:
         return _error("The 'service' parameter is required.")
-    service = services_active().filter(slug=service_slug[:120]).first()
-    if service is None:
+    policy, setting = availability_kept(service_slug)
+    if setting is None:
         return _error(f"Unknown service '{service_slug[:120]}'.")
     therapist = None
     therapist_slug = request.GET.get("therapist", "")
     if therapist_slug and therapist_slug != "any":
-        therapist = therapists_bookable(service=service).filter(slug=therapist_slug[:120]).first()
+        # The setting's team is who is bookable online for the service.
+        therapist = next((t for t in setting.therapists if t.slug == therapist_slug), None)
         if therapist is None:
             return _error(f"Unknown therapist '{therapist_slug[:120]}' for this service.")
     start = parse_date(request.GET.get("start", ""))
@@ -43,7 +44,15 @@ def availability(request):
         return _error(f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
 
     # The API names only the therapist a booking would go to, not everyone else free then.
-    found = openings_available(service=service, therapist=therapist, start=start, end=end, others=False)
+    found = openings_available(
+        service=setting.service,
+        therapist=therapist,
+        start=start,
+        end=end,
+        policy=policy,
+        others=False,
+        setting=setting,
+    )
     return HttpResponse(_availability_json(found), content_type="application/json")
 
 

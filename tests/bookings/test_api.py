@@ -96,13 +96,25 @@ def test_sixty_two_days_is_allowed(client, scene):
     assert response.status_code == 200
 
 
-def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(client, scene, django_assert_max_num_queries):
+def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(
+    client, scene, django_assert_max_num_queries, django_assert_num_queries
+):
     service, therapists, rooms = scene
     for day in range(3, 28):
         AppointmentFactory(service=service, therapist=therapists[0], room=rooms[0], starts_at=local(2026, 3, day, 9))
-    with django_assert_max_num_queries(4):
+    # The first reads the policy, the service, its team and its setting, and keeps them; then the busy time.
+    with django_assert_max_num_queries(5):
         response = client.get(URL, {"service": service.slug, "start": "2026-03-01", "end": "2026-03-31"})
     assert response.status_code == 200
+    assert response.json()["slots"]
+    # Every month after that reads only its busy time.
+    for therapist in ("any", therapists[1].slug):
+        with django_assert_num_queries(1):
+            response = client.get(
+                URL, {"service": service.slug, "therapist": therapist, "start": "2026-03-02", "end": "2026-04-01"}
+            )
+        assert response.status_code == 200
+        assert response.json()["slots"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,121 @@
+"""The availability API keeps each service's setting (team, rooms, hours, closures) and the policy in the
+cache: every change to them shows in the very next answer, however it was written."""
+
+from datetime import date, time
+
+import pytest
+
+from bookings.models import BookingPolicy, Closure, WorkingHours
+from tests.factories import RoomFactory, TherapistFactory, clinic_with_hours
+
+pytestmark = pytest.mark.django_db
+URL = "/api/availability/"
+
+
+@pytest.fixture
+def scene(monday_morning, settings):
+    # Every answer runs the view, so what it shows is what the kept setting says.
+    settings.PUBLIC_PAGE_CACHE = False
+    BookingPolicy.objects.create(slot_step_minutes=60)
+    return clinic_with_hours(start=time(9), end=time(12), duration_minutes=60, therapists=2, rooms=1)
+
+
+def times(client, service, day: int, therapist: str = "any") -> list[tuple[str, str]]:
+    """The (start, therapist) of each time on 2026-03-<day>."""
+    on = f"2026-03-{day:02d}"
+    response = client.get(URL, {"service": service.slug, "therapist": therapist, "start": on, "end": on})
+    assert response.status_code == 200, response.content
+    return [(slot["start"][11:16], slot["therapist"]) for slot in response.json()["slots"]]
+
+
+def test_working_hours_changed_show_in_the_next_answer(client, scene, django_assert_num_queries):
+    service, (first, second), _ = scene
+    assert times(client, service, 4, first.slug) == [
+        ("09:00", first.slug),
+        ("10:00", first.slug),
+        ("11:00", first.slug),
+    ]
+    with django_assert_num_queries(1):
+        times(client, service, 5, first.slug)  # kept: only the busy time is read
+    hours = WorkingHours.objects.get(therapist=first, weekday=date(2026, 3, 4).weekday())
+    hours.end_time = time(11)
+    hours.save()
+    assert times(client, service, 4, first.slug) == [("09:00", first.slug), ("10:00", first.slug)]
+    hours.delete()
+    assert times(client, service, 4, first.slug) == []
+    assert times(client, service, 4) == [("09:00", second.slug), ("10:00", second.slug), ("11:00", second.slug)]
+
+
+def test_a_room_taken_out_of_use_shows_in_the_next_answer(client, scene):
+    service, _, (room,) = scene
+    assert times(client, service, 4)
+    room.is_active = False
+    room.save()
+    assert times(client, service, 4) == []
+    other = RoomFactory()
+    service.rooms.add(other)
+    assert [start for start, _ in times(client, service, 4)] == ["09:00", "10:00", "11:00"]
+
+
+def test_a_closure_shows_in_the_next_answer_and_its_removal_too(client, scene):
+    service, _, _ = scene
+    assert times(client, service, 4)
+    closure = Closure.objects.create(starts_on=date(2026, 3, 4), ends_on=date(2026, 3, 5), reason="Renovation")
+    assert times(client, service, 4) == []
+    assert times(client, service, 5) == []
+    assert times(client, service, 6)
+    closure.delete()
+    assert times(client, service, 4)
+
+
+def test_a_new_policy_shows_in_the_next_answer(client, scene):
+    service, (first, _), _ = scene
+    assert times(client, service, 4, first.slug) == [
+        ("09:00", first.slug),
+        ("10:00", first.slug),
+        ("11:00", first.slug),
+    ]
+    policy = BookingPolicy.current()
+    policy.slot_step_minutes = 30
+    policy.save()
+    assert [start for start, _ in times(client, service, 4, first.slug)] == [
+        "09:00",
+        "09:30",
+        "10:00",
+        "10:30",
+        "11:00",
+    ]
+
+
+def test_a_therapist_joining_or_leaving_a_service_shows_in_the_next_answer(client, scene):
+    service, (first, second), _ = scene
+    assert times(client, service, 4)
+    first.services.remove(service)
+    second.is_bookable_online = False
+    second.save()
+    assert times(client, service, 4) == []
+    response = client.get(
+        URL, {"service": service.slug, "therapist": first.slug, "start": "2026-03-04", "end": "2026-03-04"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Unknown therapist '{first.slug}' for this service."}
+    newcomer = TherapistFactory(services=[service])
+    WorkingHours.objects.create(therapist=newcomer, weekday=2, start_time=time(9), end_time=time(10))
+    assert times(client, service, 4) == [("09:00", newcomer.slug)]
+
+
+def test_a_service_switched_off_is_unknown_in_the_next_answer(client, scene):
+    service, _, _ = scene
+    assert times(client, service, 4)
+    service.is_active = False
+    service.save()
+    response = client.get(URL, {"service": service.slug, "start": "2026-03-04", "end": "2026-03-04"})
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Unknown service '{service.slug}'."}
+
+
+@pytest.mark.parametrize("slug", ["massage 60", "x" * 121, "ma\u00dfage", "a\nb", "%00", "-" * 120 + "z"])
+def test_a_service_slug_that_names_nothing_is_answered_plainly(client, scene, slug):
+    response = client.get(URL, {"service": slug, "start": "2026-03-04", "end": "2026-03-04"})
+    assert response.status_code == 400
+    assert response.json() == {"error": f"Unknown service '{slug[:120]}'."}
