@@ -187,8 +187,9 @@ def openings_available(
                     owners.setdefault(bit, []).append(index)
             else:
                 free &= ~taken
-                for bit in bits(free):
-                    owners[bit] = index
+                if free:
+                    for bit in bits(free):
+                        owners[bit] = index
             taken |= free
         if not taken:
             continue

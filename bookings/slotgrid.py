@@ -121,7 +121,8 @@ class BusyMasks:
 def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) -> BusyMasks:
     """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
 
-    ``rows`` are ``(kind, therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
+    ``rows`` are ``(kind, therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of
+    therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
     """
     therapists: dict[int, int] = defaultdict(int)
     rooms: dict[int, int] = defaultdict(int)
@@ -129,6 +130,7 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
     # The first bit after s - blocked is (s - blocked - base) // unit + 1; the first at or after e is
     # ceil((e - base) / unit). Both as one floor division of a shifted value.
     after, before = grid.base + blocked - unit, grid.base - unit + 1
+    runs: dict[int, int] = {}  # length → that many set bits: most sessions share a handful of lengths
     for _, therapist_id, room_id, starts_at, ends_at in rows:
         low = (starts_at - after) // unit
         high = (ends_at - before) // unit
@@ -137,7 +139,11 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
         if high > size:
             high = size
         if low < high:
-            mask = (1 << high) - (1 << low)
+            length = high - low
+            run = runs.get(length)
+            if run is None:
+                run = runs[length] = (1 << length) - 1
+            mask = run << low
             therapists[therapist_id] |= mask
             rooms[room_id] |= mask
     booked: Counter[tuple[int, int]] = Counter()
