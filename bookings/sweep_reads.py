@@ -180,10 +180,11 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
             moment(window.now),
             *therapist_params,
             *room_params,
-            # A lower bound on starts_at lets the index skip all of history: nothing that started more
-            # than the longest possible session plus cleanup ago can still block the window.
+            # Bounds on starts_at let the index skip all of history: nothing that started more than the
+            # longest possible session plus cleanup before the window can still block it, and nothing
+            # that starts that long after it can block a time in it.
             moment(window.start - LONGEST_BLOCK),
-            moment(window.end + timedelta(days=1)),
+            moment(window.end + LONGEST_BLOCK),
             moment(window.start),
             *([] if excluded is None else [excluded]),
         ]

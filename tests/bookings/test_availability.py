@@ -85,6 +85,19 @@ def test_staff_may_ignore_the_notice_but_never_book_the_past(monday_morning):
     assert starts(slots) == ["07:00", "08:00", "09:00"]
 
 
+def test_a_booking_just_after_the_asked_days_still_blocks_a_late_time_on_the_last_of_them(monday_morning):
+    # Two therapists share one room; the night shift's last time would run past midnight into a booking of
+    # the next day, which lies outside the days asked for.
+    service, (late, early), (room,) = clinic_with_hours(
+        weekdays=[], therapists=2, duration_minutes=30, cleanup_minutes=30
+    )
+    WorkingHoursFactory(therapist=late, weekday=1, start_time=time(23), end_time=time(23, 45))
+    AppointmentFactory(service=service, therapist=early, room=room, starts_at=local(2026, 3, 4, 0, 0))
+    slots = starts(slots_available(service=service, start=TUESDAY, end=TUESDAY))
+    # 23:15 would end at 23:45 and be cleaned by 00:15, into the booking at midnight.
+    assert slots == ["23:00"]
+
+
 def test_nothing_is_offered_beyond_the_advance_window(monday_morning):
     service, _, _ = clinic_with_hours()
     BookingPolicy.objects.create(max_advance_days=10)
