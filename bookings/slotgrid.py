@@ -14,6 +14,8 @@ from functools import partial
 from math import gcd
 from operator import itemgetter
 
+from core.clinictime import clocks_change_on
+
 
 def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
@@ -73,6 +75,8 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
             continue
         # Most of a team shares a few patterns of hours: each pattern's times are worked out once a day.
         clock: dict[time, int] = {}  # wall-clock time → epoch on this day
+        # On a day the clocks keep still, a wall-clock time is its seconds after midnight.
+        midnight = None if clocks_change_on(day, tz) else epoch(datetime.combine(day, time.min, tzinfo=tz))
         spans_of: dict[tuple[tuple[time, time], ...], list[tuple[int, int]]] = {}
         for _, pattern in team:
             if pattern in spans_of:
@@ -81,7 +85,10 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
             for start_time, end_time in pattern:
                 for wall in (start_time, end_time):
                     if wall not in clock:
-                        clock[wall] = epoch(datetime.combine(day, wall, tzinfo=tz))
+                        if midnight is None:
+                            clock[wall] = epoch(datetime.combine(day, wall, tzinfo=tz))
+                        else:
+                            clock[wall] = midnight + wall.hour * 3600 + wall.minute * 60 + wall.second
                 opens, closes = clock[start_time], clock[end_time]
                 if closes - duration >= opens:  # at least one session fits
                     spans.append((opens, closes))

@@ -34,9 +34,9 @@ def _clocks_change_on(day: date, zone: str) -> bool:
     return first.time() != time.min or first.utcoffset() != last.utcoffset()
 
 
-def clocks_change_on(day: date) -> bool:
-    """Whether the clinic's clocks go forward or back during ``day`` (a clinic date)."""
-    return _clocks_change_on(day, settings.CLINIC_TIME_ZONE)
+def clocks_change_on(day: date, tz: ZoneInfo | None = None) -> bool:
+    """Whether the clinic's clocks (or ``tz``'s) go forward or back during ``day`` (a date there)."""
+    return _clocks_change_on(day, settings.CLINIC_TIME_ZONE if tz is None else tz.key)
 
 
 @lru_cache(maxsize=4096)

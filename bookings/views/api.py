@@ -83,7 +83,7 @@ def _availability_json(found: Openings) -> str:
         prefix, suffix = f"{day.isoformat()}T", first.isoformat()[19:]  # after "YYYY-MM-DDTHH:MM:SS": the offset
         # A session ends by its day's closing time: on the same day, at the same offset.
         pieces = pieces_by_offset.setdefault(suffix, {})
-        for moment, index, *_ in times:
+        for moment, index, _, _ in times:
             second = (moment + offset) % 86400
             piece = pieces.get(second)
             if piece is None:
