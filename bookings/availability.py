@@ -91,6 +91,7 @@ def openings_available(
     exclude_appointment_id: int | None = None,
     allow_past: bool = False,
     others: bool = True,
+    with_rooms: bool = True,
     setting: Setting | None = None,
 ) -> Openings:
     """Every bookable start from ``start`` to ``end`` (clinic dates, inclusive), earliest first.
@@ -101,7 +102,8 @@ def openings_available(
     ``ignore_notice`` lets staff book inside the minimum notice and beyond the advance window,
     never in the past; ``allow_past`` (staff recording a walk-in or a session that happened) lifts
     that too. ``exclude_appointment_id`` ignores one booking, for moving it. ``others=False`` leaves
-    the others out, for callers that name only the therapist a booking would go to (the API).
+    the others out, for callers that name only the therapist a booking would go to (the API);
+    ``with_rooms=False`` leaves out which room each time would take (room 0), for callers that book nothing.
     ``setting`` is ``service``'s, when the caller keeps one (``bookings.selectors.setting_public``):
     then only the busy time is read. Online only, as the public pages that keep one are.
     """
@@ -171,17 +173,18 @@ def openings_available(
             bookable |= mine
 
     found = []
-    therapist_busy, booked, unit = busy.therapists, busy.booked, grid.unit
+    booked, unit = busy.booked, grid.unit
+    # Each therapist's times with a room and without their own busy time, over the whole range at once.
+    open_to = [bookable & ~busy.therapists.get(therapist_id, 0) for therapist_id in therapist_ids]
     for day_index, day, low, working in schedule.days:
         if therapist is None:
             # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
             working = sorted(working, key=lambda item: booked[therapist_ids[item[0]], day_index + 1])
         # The day's bits from ``low`` on: small integers, whatever the length of the range.
-        open_then = bookable >> low
         owners: dict = {}  # bit → the fair therapist's index (or, with ``others``, every free one's, in order)
         taken = 0
         for index, mask in working:
-            free = mask & open_then & ~(therapist_busy.get(therapist_ids[index], 0) >> low)
+            free = mask & open_to[index] >> low
             if others:
                 for bit in bits(free):
                     owners.setdefault(bit, []).append(index)
@@ -193,6 +196,11 @@ def openings_available(
             taken |= free
         if not taken:
             continue
+        first = grid.moment(low)
+        if not with_rooms:
+            times = [(first + bit * unit, owners[bit], 0, ()) for bit in bits(taken)]
+            found.append((day, times))
+            continue
         room_at: dict[int, int] = {}
         left = taken
         for room_id, mask in rooms:
@@ -202,7 +210,6 @@ def openings_available(
             left ^= here
             if not left:
                 break
-        first = grid.moment(low)
         if others:
             times = [(first + bit * unit, owners[bit][0], room_at[bit], tuple(owners[bit][1:])) for bit in bits(taken)]
         else:

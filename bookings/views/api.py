@@ -51,6 +51,7 @@ def availability(request):
         end=end,
         policy=policy,
         others=False,
+        with_rooms=False,
         setting=setting,
     )
     return HttpResponse(_availability_json(found), content_type="application/json")
