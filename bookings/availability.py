@@ -130,7 +130,7 @@ def openings_available(
         therapist_ids = [t.pk for t in therapists]
         rows = sweep_rows(service=service, therapist_ids=therapist_ids, window=window, days=(start, end))
         setting = setting_from_rows(service, therapists, rows)
-        busy_rows = [row for row in rows if row[0] == "b"]
+        busy_rows = [row[1:] for row in rows if row[0] == "b"]
     else:
         therapists = [t for t in setting.therapists if therapist is None or t.pk == therapist.pk]
         if not therapists or not service.is_active or not setting.room_ids:

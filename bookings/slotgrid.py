@@ -128,7 +128,7 @@ class BusyMasks:
 def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) -> BusyMasks:
     """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
 
-    ``rows`` are ``(kind, therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of
+    ``rows`` are ``(therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of
     therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
     """
     therapists: dict[int, int] = defaultdict(int)
@@ -138,7 +138,7 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
     # ceil((e - base) / unit). Both as one floor division of a shifted value.
     after, before = grid.base + blocked - unit, grid.base - unit + 1
     runs: dict[int, int] = {}  # length → that many set bits: most sessions share a handful of lengths
-    for _, therapist_id, room_id, starts_at, ends_at in rows:
+    for therapist_id, room_id, starts_at, ends_at in rows:
         low = (starts_at - after) // unit
         high = (ends_at - before) // unit
         if low < 0:
@@ -156,11 +156,11 @@ def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) 
     booked: Counter[tuple[int, int]] = Counter()
     if day_firsts is not None:
         # A start belongs to the last day whose first instant is not after it; time off is no booking.
-        appointments = [row for row in rows if row[2] is not None]
+        appointments = [row for row in rows if row[1] is not None]
         booked.update(
             zip(
-                map(itemgetter(1), appointments),
-                map(partial(bisect_right, day_firsts), map(itemgetter(3), appointments)),
+                map(itemgetter(0), appointments),
+                map(partial(bisect_right, day_firsts), map(itemgetter(2), appointments)),
                 strict=True,
             )
         )

@@ -106,7 +106,7 @@ def sweep_rows(
 ) -> list[tuple]:
     """The busy time over ``window`` of these therapists and of the service's rooms, with its setting (the
     closures over ``days``) in the same round trip; or, given the ``room_ids`` a kept setting holds, only
-    the busy time."""
+    the busy time, as rows ``(therapist, room, start, end)`` without their kind."""
     return _rows(service=service, therapist_ids=therapist_ids, days=days, window=window, room_ids=room_ids)
 
 
@@ -117,7 +117,8 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
     - ``h``: a therapist's working hours: therapist, weekday, start and end in microseconds since midnight;
     - ``c``: a closure, its first and last day as ``date.toordinal()``;
     - ``b``: what keeps a therapist busy: therapist, room (NULL for time off), start and end in epoch
-      seconds, which the driver loads far faster than datetimes.
+      seconds, which the driver loads far faster than datetimes. Without the setting, these rows come
+      without their kind.
 
     The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and not a
     payment hold past its expiry. The busy rooms are ``room_ids``, or the service's with its setting.
@@ -167,8 +168,10 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
         else:
             rooms, room_params = among(room_ids)
         excluded = window.exclude_appointment_id
+        # Alone, the busy rows need no kind: four integers each.
+        kind = "'b', " if with_setting else ""
         parts.append(f"""
-            SELECT 'b', therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
+            SELECT {kind}therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
             FROM {Appointment._meta.db_table}
             WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
                 AND (therapist_id {therapists} OR room_id {rooms})
@@ -189,7 +192,7 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
             *([] if excluded is None else [excluded]),
         ]
         parts.append(f"""
-            SELECT 'b', therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
+            SELECT {kind}therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
             FROM {TimeOff._meta.db_table}
             WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
         """)  # noqa: S608
