@@ -44,9 +44,10 @@ def _wall_clock(hour: int, minute: int, language: str | None) -> str:
     return date_format(datetime(2000, 1, 1, hour, minute), "g:i A")
 
 
-def wall_clock_label(hour: int, minute: int) -> str:
-    """A wall-clock hour and minute as ``clinic_time()`` writes them on a day the clocks keep still: "10:00 AM"."""
-    return _wall_clock(hour, minute, get_language())
+def wall_clock_label(hour: int, minute: int, language: str | None = None) -> str:
+    """A wall-clock hour and minute as ``clinic_time()`` writes them on a day the clocks keep still: "10:00 AM"
+    (in ``language``, the active one by default)."""
+    return _wall_clock(hour, minute, get_language() if language is None else language)
 
 
 def clinic_time(moment: datetime) -> str:

@@ -1,7 +1,9 @@
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from core.clinictime import clinic_isoformat, clinic_times_iso, clocks_change_on, wall_clock_label
@@ -65,7 +67,7 @@ def _availability_json(found: Openings) -> str:
     come from its seconds since local midnight, and the pieces for each such second are made once
     per offset; only a day the clocks change converts each time.
     """
-    tz = clinic_tz()
+    tz, language = clinic_tz(), get_language()
     duration = found.duration
     slugs = [json.dumps(therapist.slug) for therapist in found.therapists]
     pieces_by_offset: dict[str, dict[int, tuple[str, str]]] = {}
@@ -88,18 +90,21 @@ def _availability_json(found: Openings) -> str:
             second = (moment + offset) % 86400
             piece = pieces.get(second)
             if piece is None:
-                piece = pieces[second] = _row_pieces(second, second + duration, suffix)
+                piece = pieces[second] = _row_pieces(second, second + duration, suffix, language)
             start, end = piece
             rows.append(f'{{"start": "{prefix}{start}{prefix}{end}{slugs[index]}}}')
     return f'{{"timezone": {json.dumps(str(tz))}, "slots": [{", ".join(rows)}]}}'
 
 
-def _row_pieces(start: int, end: int, suffix: str) -> tuple[str, str]:
+@lru_cache(maxsize=4096)
+def _row_pieces(start: int, end: int, suffix: str, language: str | None) -> tuple[str, str]:
     """A row's text after each of its two dates, for a session from ``start`` to ``end`` seconds after local
-    midnight: the start's time up to the end's date, and the end's time, label and key up to the therapist."""
+    midnight: the start's time up to the end's date, and the end's time, label and key up to the therapist.
+
+    The same few hundred are asked for by every month, so each is made once per process."""
 
     def clock(seconds: int) -> str:
         return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}{suffix}"
 
-    label = json.dumps(wall_clock_label(start // 3600, start // 60 % 60))
+    label = json.dumps(wall_clock_label(start // 3600, start // 60 % 60, language))
     return f'{clock(start)}", "end": "', f'{clock(end)}", "label": {label}, "therapist": '

@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from bookings.availability import slots_available
 from bookings.models import BookingPolicy
@@ -94,6 +95,19 @@ def test_sixty_two_days_is_allowed(client, scene):
     service, _, _ = scene
     response = client.get(URL, {"service": service.slug, "start": "2026-03-01", "end": "2026-05-01"})
     assert response.status_code == 200
+
+
+def test_the_labels_follow_the_active_language_from_one_request_to_the_next(client, scene):
+    service, _, _ = scene
+    asked = {"service": service.slug, "start": "2026-03-03", "end": "2026-03-03"}
+    for language in ("de", "en-us", "de"):
+        with translation.override(language):
+            slots = client.get(URL, asked).json()["slots"]
+            assert [slot["label"] for slot in slots] == [
+                clinic_time(datetime.fromisoformat(slot["start"])) for slot in slots
+            ]
+    with translation.override("de"), translation.override("en-us"):
+        assert client.get(URL, asked).json()["slots"][0]["label"] == "9:00 AM"
 
 
 def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(
