@@ -176,3 +176,21 @@ def test_the_grid_on_a_tablet_and_a_phone(live_server, browser, desk_day):
         finally:
             context.close()
     assert found == {}, "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines)
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_a_client_typed_before_the_desk_script_arrives_is_still_suggested(live_server, page, desk_day):
+    sign_in(page, live_server.url)
+    # Hold the desk's script back until the search box is filled in, as a slow connection would.
+    held = []
+    page.route(re.compile(r".*/desk/desk[^/]*\.js$"), lambda route: held.append(route))
+    page.goto(live_server.url + "/staff/book/", wait_until="commit")
+    page.get_by_label("Name, phone or email", exact=True).fill("555-0142")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the desk's script was never asked for"
+    held[0].continue_()
+    expect(page.locator("[data-client-results]").get_by_role("link", name="Ana Silva")).to_be_visible()
+    assert "0142" not in page.url

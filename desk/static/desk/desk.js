@@ -60,4 +60,6 @@
     clearTimeout(timer);
     timer = setTimeout(search, 200);
   });
+  // Typed before this script arrived (a slow connection): suggest for it now rather than wait for a key.
+  if (input.value !== input.defaultValue) search();
 })();
