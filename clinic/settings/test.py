@@ -19,6 +19,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # TEST_SQLITE_NAME lets two checkouts (or two runs) on one machine keep apart.
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_SQLITE_NAME", default=str(BASE_DIR / ".test-db.sqlite3"))}  # noqa: F405
 
+# Every request closes its connection, as Django's default does: the live server's request threads then
+# give theirs back at once, and a race test's fifty connections never meet a pile of idle ones.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 # Serve static files straight from the apps and packages, as in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

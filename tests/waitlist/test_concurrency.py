@@ -80,7 +80,10 @@ def test_control_with_the_lock_switched_off_and_no_constraint_fifty_accepts_doub
         outcomes = run_together(accepting(fifty_offers), count=CLIENTS)
         booked = Appointment.objects.filter(starts_at=starts_at, status="booked").count()
         assert booked > 1
-        assert sum(outcome.outcome == Outcome.BOOKED for outcome in outcomes) == booked
+        # With nothing guarding the writes, a thread may also fail outright (a deadlock, say); the race is
+        # shown by the bookings, and each one was reported to its client as booked.
+        accepted = [outcome for outcome in outcomes if isinstance(outcome, Acceptance)]
+        assert sum(outcome.outcome == Outcome.BOOKED for outcome in accepted) == booked
 
 
 @pytest.mark.django_db(transaction=True)
