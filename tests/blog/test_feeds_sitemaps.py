@@ -1,6 +1,7 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import CategoryFactory, PostFactory, TherapistFactory
 
@@ -75,7 +76,9 @@ def test_sitemap_lists_public_posts_with_lastmod_and_never_drafts(client, draft,
     entries = {
         url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in root.findall(f"{SITEMAP}url")
     }
-    assert entries["https://clinic.test/blog/live-post/"] == post.updated_at.date().isoformat()
+    # The date in the clinic's zone, as the sitemap writes it: between midnight UTC and midnight in New York
+    # the UTC date is a day ahead.
+    assert entries["https://clinic.test/blog/live-post/"] == timezone.localtime(post.updated_at).date().isoformat()
     assert not any(draft.slug in loc or scheduled.slug in loc for loc in entries)
     assert "https://clinic.test/blog/tag/hiddentag/" not in entries
 
