@@ -24,6 +24,9 @@ def _load_axe(page) -> None:
 
 def axe_violations(page) -> list[str]:
     """Every WCAG 2.2 A/AA (and axe best-practice) violation, one readable line per failing element."""
+    # Right after a click that navigates, the new page may still lack its stylesheet: axe would measure
+    # unstyled links (too small to tap) that no visitor ever sees.
+    page.wait_for_load_state("load")
     _load_axe(page)
     violations = page.evaluate(
         "options => axe.run(options).then(results => results.violations)",
