@@ -18,7 +18,7 @@ from core.clinictime import clinic_tz
 
 from .models import BookingPolicy, Service, Therapist
 from .slotgrid import bits, busy_masks, day_firsts, epoch, schedule_working
-from .sweep_reads import LONGEST_BLOCK, Setting, Window, setting_from_rows, sweep_rows, team_read
+from .sweep_reads import LONGEST_BLOCK, Setting, Window, busy_read, sweep_rows, team_read
 
 __all__ = ["LONGEST_BLOCK", "MAX_RANGE_DAYS", "Openings", "Setting", "Slot", "openings_available", "slots_available"]
 
@@ -127,18 +127,13 @@ def openings_available(
         therapists = team_read(service=service, therapist=therapist, online_only=online_only)
         if not therapists or not service.is_active:
             return nothing
-        therapist_ids = [t.pk for t in therapists]
-        rows = sweep_rows(service=service, therapist_ids=therapist_ids, window=window, days=(start, end))
-        setting = setting_from_rows(service, therapists, rows)
-        busy_rows = [row[1:] for row in rows if row[0] == "b"]
+        setting, busy_rows = sweep_rows(service=service, team=therapists, window=window, days=(start, end))
     else:
         therapists = [t for t in setting.therapists if therapist is None or t.pk == therapist.pk]
         if not therapists or not service.is_active or not setting.room_ids:
             return nothing
-        therapist_ids = [t.pk for t in therapists]
-        busy_rows = sweep_rows(
-            service=service, therapist_ids=therapist_ids, window=window, days=None, room_ids=setting.room_ids
-        )
+        busy_rows = busy_read(therapist_ids=[t.pk for t in therapists], room_ids=setting.room_ids, window=window)
+    therapist_ids = [t.pk for t in therapists]
     room_ids, hours, closed_days = setting.room_ids, setting.hours, setting.closed_days(start, end)
     if not room_ids:
         return nothing
@@ -161,13 +156,15 @@ def openings_available(
         busy_rows,
         grid=grid,
         blocked=blocked,
+        team_size=len(therapist_ids),
+        room_count=len(room_ids),
         day_firsts=day_firsts(days, tz) if therapist is None else None,
     )
     # Each time goes to the first room (in ``room_ids`` order) free for the session and its cleanup.
     rooms: list[tuple[int, int]] = []
     bookable = 0
-    for room_id in room_ids:
-        mine = allowed & ~busy.rooms.get(room_id, 0) & ~bookable
+    for room_id, room_busy in zip(room_ids, busy.rooms, strict=True):
+        mine = allowed & ~room_busy & ~bookable
         if mine:
             rooms.append((room_id, mine))
             bookable |= mine
@@ -175,11 +172,11 @@ def openings_available(
     found = []
     booked, unit = busy.booked, grid.unit
     # Each therapist's times with a room and without their own busy time, over the whole range at once.
-    open_to = [bookable & ~busy.therapists.get(therapist_id, 0) for therapist_id in therapist_ids]
+    open_to = [bookable & ~therapist_busy for therapist_busy in busy.therapists]
     for day_index, day, low, working in schedule.days:
         if therapist is None:
             # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-            working = sorted(working, key=lambda item: booked[therapist_ids[item[0]], day_index + 1])
+            working = sorted(working, key=lambda item: booked[item[0]][day_index + 1])
         # The day's bits from ``low`` on: small integers, whatever the length of the range.
         owners: dict = {}  # bit → the fair therapist's index (or, with ``others``, every free one's, in order)
         taken = 0

@@ -6,13 +6,12 @@ therapist and day instead of a loop over each time (``bookings.availability`` re
 applies the rules of order: fairness, the first free room).
 """
 
-from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import partial
 from math import gcd
-from operator import itemgetter
+
+import numpy as np
 
 from core.clinictime import clocks_change_on
 
@@ -120,51 +119,52 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
 
 @dataclass(frozen=True)
 class BusyMasks:
-    therapists: dict[int, int]  # therapist id → the grid bits they cannot start at
-    rooms: dict[int, int]  # room id → the same
-    booked: Counter[tuple[int, int]]  # (therapist id, day index + 1) → appointments starting that clinic day
+    therapists: list[int]  # for each therapist of the sweep, in its order: the grid bits they cannot start at
+    rooms: list[int]  # for each room of the sweep: the same
+    #: For each therapist, appointments starting on each clinic day (index day index + 1; 0 and the last
+    #: are before and after the range). Empty when not asked for.
+    booked: list[list[int]]
 
 
-def busy_masks(rows, *, grid: Grid, blocked: int, day_firsts: list[int] | None) -> BusyMasks:
+def busy_masks(
+    busy: np.ndarray, *, grid: Grid, blocked: int, team_size: int, room_count: int, day_firsts: list[int] | None
+) -> BusyMasks:
     """A busy interval (s, e) rules out every start in (s - blocked, e): the session plus cleanup would overlap it.
 
-    ``rows`` are ``(therapist id, room id, s, e)`` in epoch seconds, room None for time off. Rows of
-    therapists or rooms the sweep does not use, and time off's missing room, get masks nobody reads.
+    ``busy`` is ``bookings.sweep_reads.busy_read``'s: therapist index (``team_size`` for another
+    therapist), room index (``room_count`` for another room, -1 for time off), s and e in epoch seconds.
+    Each interval becomes a run of bits, and each therapist's and room's runs are merged at once, as a
+    +1 where a run starts and a -1 where it ends, summed along the grid: set wherever the sum is positive.
     """
-    therapists: dict[int, int] = defaultdict(int)
-    rooms: dict[int, int] = defaultdict(int)
     size, unit = grid.size, grid.unit
+    who, room, starts, ends = busy.T
     # The first bit after s - blocked is (s - blocked - base) // unit + 1; the first at or after e is
     # ceil((e - base) / unit). Both as one floor division of a shifted value.
-    after, before = grid.base + blocked - unit, grid.base - unit + 1
-    runs: dict[int, int] = {}  # length → that many set bits: most sessions share a handful of lengths
-    for therapist_id, room_id, starts_at, ends_at in rows:
-        low = (starts_at - after) // unit
-        high = (ends_at - before) // unit
-        if low < 0:
-            low = 0
-        if high > size:
-            high = size
-        if low < high:
-            length = high - low
-            run = runs.get(length)
-            if run is None:
-                run = runs[length] = (1 << length) - 1
-            mask = run << low
-            therapists[therapist_id] |= mask
-            rooms[room_id] |= mask
-    booked: Counter[tuple[int, int]] = Counter()
+    low = np.clip((starts - (grid.base + blocked - unit)) // unit, 0, size)
+    high = np.clip((ends - (grid.base - unit + 1)) // unit, 0, size)
+    runs = low < high
+    width = size + 1
+
+    def masks(owner: np.ndarray, count: int) -> list[int]:
+        # One line of the grid per owner, plus one for rows of others nobody reads.
+        mine = runs & (owner >= 0)
+        line = owner[mine] * width
+        cells = (count + 1) * width
+        edges = np.bincount(line + low[mine], minlength=cells) - np.bincount(line + high[mine], minlength=cells)
+        covered = edges.reshape(count + 1, width).cumsum(axis=1)[:count, :size] > 0
+        return [
+            int.from_bytes(packed.tobytes(), "little") for packed in np.packbits(covered, axis=1, bitorder="little")
+        ]
+
+    booked: list[list[int]] = []
     if day_firsts is not None:
         # A start belongs to the last day whose first instant is not after it; time off is no booking.
-        appointments = [row for row in rows if row[1] is not None]
-        booked.update(
-            zip(
-                map(itemgetter(0), appointments),
-                map(partial(bisect_right, day_firsts), map(itemgetter(2), appointments)),
-                strict=True,
-            )
-        )
-    return BusyMasks(therapists, rooms, booked)
+        appointments = room >= 0
+        day = np.searchsorted(np.array(day_firsts, dtype=np.int64), starts[appointments], side="right")
+        days = len(day_firsts) + 1
+        counts = np.bincount(who[appointments] * days + day, minlength=(team_size + 1) * days)
+        booked = counts.reshape(team_size + 1, days).tolist()
+    return BusyMasks(masks(who, team_size), masks(room, room_count), booked)
 
 
 def day_firsts(days: list[date], tz) -> list[int]:

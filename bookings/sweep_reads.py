@@ -9,7 +9,11 @@ Two kinds of rows:
 - the **busy time**: appointments and time off in the window, thousands of rows for a busy month,
   read fresh by every sweep.
 
-``sweep_rows`` reads both in one round trip, or only the busy time for a sweep given a kept setting.
+``sweep_rows`` reads both in one round trip; ``busy_read`` reads only the busy time, for a sweep given a
+kept setting. Either way the busy time comes back as one numpy array, which
+``bookings.slotgrid.busy_masks`` turns into bit masks without a Python object per row. On PostgreSQL
+``busy_read`` has the database pack its rows into one ``bytea`` of big-endian int8s, which numpy reads as
+it stands: fetching thousands of rows as tuples of Python integers cost more than the rest of the sweep.
 """
 
 from collections import defaultdict
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
+import numpy as np
 from django.db import connection
 
 from core.epoch import clock_sql, epoch_sql, ordinal_sql
@@ -102,12 +107,74 @@ def team_read(*, service: Service, therapist: Therapist | None, online_only: boo
 
 
 def sweep_rows(
-    *, service: Service, therapist_ids: list[int], window: Window, days: tuple[date, date] | None, room_ids=None
-) -> list[tuple]:
-    """The busy time over ``window`` of these therapists and of the service's rooms, with its setting (the
-    closures over ``days``) in the same round trip; or, given the ``room_ids`` a kept setting holds, only
-    the busy time, as rows ``(therapist, room, start, end)`` without their kind."""
-    return _rows(service=service, therapist_ids=therapist_ids, days=days, window=window, room_ids=room_ids)
+    *, service: Service, team: list[Therapist], window: Window, days: tuple[date, date]
+) -> tuple[Setting, np.ndarray]:
+    """The busy time over ``window`` of ``team`` and of the service's rooms, as ``busy_read`` gives it, with
+    the service's setting (the closures over ``days``): one round trip."""
+    therapist_ids = [t.pk for t in team]
+    rows = _rows(service=service, therapist_ids=therapist_ids, days=days, window=window)
+    setting = setting_from_rows(service, team, rows)
+    busy = np.array([row[1:] for row in rows if row[0] == "b"], dtype=np.int64).reshape(-1, 4)
+    return setting, _indexed(busy, therapist_ids=therapist_ids, room_ids=setting.room_ids)
+
+
+def busy_read(*, therapist_ids: list[int], room_ids: list[int], window: Window) -> np.ndarray:
+    """The busy time over ``window`` of these therapists and rooms: one round trip.
+
+    An int64 array of four columns: the therapist's index in ``therapist_ids`` (its length for another
+    therapist), the room's in ``room_ids`` (its length for another room, -1 for time off), the start and
+    the end in epoch seconds.
+    """
+    if connection.vendor != "postgresql":
+        rows = _rows(service=None, therapist_ids=therapist_ids, window=window, room_ids=room_ids)
+        busy = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        return _indexed(busy, therapist_ids=therapist_ids, room_ids=room_ids)
+    # Each row as four big-endian int8s: ids as they are, and times in PostgreSQL's own binary form
+    # (microseconds since 2000), which costs the database less to send than converting them.
+    sql, params = _busy_sql(therapist_ids=therapist_ids, room_ids=room_ids, window=window, kind="", raw_times=True)
+    packed = f"""
+        SELECT string_agg(
+            int8send(therapist_id) || int8send(room_id) || timestamptz_send(starts) || timestamptz_send(ends), ''::bytea
+        )
+        FROM ({sql}) AS busy (therapist_id, room_id, starts, ends)
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(packed, params)
+        (blob,) = cursor.fetchone()
+    busy = np.frombuffer(blob or b"", dtype=">i8").reshape(-1, 4).astype(np.int64)
+    # Whole seconds, rounded down, as the epoch columns read elsewhere (``core.epoch``) give them.
+    busy[:, 2:] = busy[:, 2:] // 1_000_000 + POSTGRESQL_EPOCH
+    return _indexed(busy, therapist_ids=therapist_ids, room_ids=room_ids)
+
+
+# 2000-01-01 00:00 UTC, where PostgreSQL's binary timestamps count from, in epoch seconds.
+POSTGRESQL_EPOCH = 946_684_800
+
+
+def _indexed(busy: np.ndarray, *, therapist_ids: list[int], room_ids: list[int]) -> np.ndarray:
+    """``busy`` with its therapist and room ids replaced by their indexes, as ``busy_read`` says (in place)."""
+    busy[:, 0] = _positions(busy[:, 0], therapist_ids)
+    rooms = busy[:, 1]
+    busy[:, 1] = np.where(rooms == -1, -1, _positions(rooms, room_ids))
+    return busy
+
+
+def _positions(values: np.ndarray, ids: list[int]) -> np.ndarray:
+    """Each value's index in ``ids``, or ``len(ids)`` for a value that is not there."""
+    if not ids:
+        return np.zeros_like(values)
+    known = np.array(ids, dtype=np.int64)
+    order = np.argsort(known)
+    ordered = known[order]
+    place = np.minimum(np.searchsorted(ordered, values), len(ids) - 1)
+    return np.where(ordered[place] == values, order[place], len(ids))
+
+
+def _among(ids: list[int]) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        # One array parameter keeps the query under the driver's limit for caching its parsed form.
+        return "= ANY(%s)", [list(ids)]
+    return f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
 
 
 def _rows(*, service, therapist_ids, days=None, window: Window | None = None, room_ids=None) -> list[tuple]:
@@ -116,25 +183,13 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
     - ``r``: a room the service uses (active), its place in name order;
     - ``h``: a therapist's working hours: therapist, weekday, start and end in microseconds since midnight;
     - ``c``: a closure, its first and last day as ``date.toordinal()``;
-    - ``b``: what keeps a therapist busy: therapist, room (NULL for time off), start and end in epoch
-      seconds, which the driver loads far faster than datetimes. Without the setting, these rows come
-      without their kind.
-
-    The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and not a
-    payment hold past its expiry. The busy rooms are ``room_ids``, or the service's with its setting.
+    - ``b``: what keeps a therapist busy (``_busy_sql``). Without the setting, these rows come without
+      their kind, and the rooms are ``room_ids``.
     """
     vendor = connection.vendor
-    seconds, ordinal = partial(epoch_sql, vendor=vendor), partial(ordinal_sql, vendor=vendor)
-    micros = partial(clock_sql, vendor=vendor)
-    moment, day = connection.ops.adapt_datetimefield_value, connection.ops.adapt_datefield_value
-
-    def among(ids: list[int]) -> tuple[str, list]:
-        if vendor == "postgresql":
-            # One array parameter keeps the query under the driver's limit for caching its parsed form.
-            return "= ANY(%s)", [list(ids)]
-        return f"IN ({', '.join(['%s'] * len(ids)) or 'NULL'})", list(ids)
-
-    therapists, therapist_params = among(therapist_ids)
+    ordinal, micros = partial(ordinal_sql, vendor=vendor), partial(clock_sql, vendor=vendor)
+    day = connection.ops.adapt_datefield_value
+    therapists, therapist_params = _among(therapist_ids)
     parts, params = [], []
     # Only names, placeholders and the date expressions are formatted in: every value is a parameter.
     with_setting = days is not None
@@ -163,40 +218,60 @@ def _rows(*, service, therapist_ids, days=None, window: Window | None = None, ro
     else:
         prologue = ""
     if window is not None:
-        if with_setting:
-            rooms, room_params = "IN (SELECT id FROM rooms)", []
-        else:
-            rooms, room_params = among(room_ids)
-        excluded = window.exclude_appointment_id
-        # Alone, the busy rows need no kind: four integers each.
-        kind = "'b', " if with_setting else ""
-        parts.append(f"""
-            SELECT {kind}therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
-            FROM {Appointment._meta.db_table}
-            WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
-                AND (therapist_id {therapists} OR room_id {rooms})
-                AND starts_at > %s AND starts_at < %s AND blocked_until > %s {"" if excluded is None else "AND id <> %s"}
-        """)  # noqa: S608
-        params += [
-            Appointment.Status.CANCELLED.value,
-            Appointment.Status.HELD.value,
-            moment(window.now),
-            *therapist_params,
-            *room_params,
-            # Bounds on starts_at let the index skip all of history: nothing that started more than the
-            # longest possible session plus cleanup before the window can still block it, and nothing
-            # that starts that long after it can block a time in it.
-            moment(window.start - LONGEST_BLOCK),
-            moment(window.end + LONGEST_BLOCK),
-            moment(window.start),
-            *([] if excluded is None else [excluded]),
-        ]
-        parts.append(f"""
-            SELECT {kind}therapist_id, NULL, {seconds("starts_at")}, {seconds("ends_at")}
-            FROM {TimeOff._meta.db_table}
-            WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
-        """)  # noqa: S608
-        params += [*therapist_params, moment(window.end), moment(window.start)]
+        busy, busy_params = _busy_sql(
+            therapist_ids=therapist_ids,
+            room_ids=None if with_setting else room_ids,
+            window=window,
+            kind="'b', " if with_setting else "",
+        )
+        parts.append(busy)
+        params += busy_params
     with connection.cursor() as cursor:
         cursor.execute(prologue + " UNION ALL ".join(parts), params)
         return cursor.fetchall()
+
+
+def _busy_sql(
+    *, therapist_ids: list[int], room_ids: list[int] | None, window: Window, kind: str, raw_times: bool = False
+) -> tuple[str, list]:
+    """What keeps a therapist busy: rows of ``kind`` then therapist, room (-1 for time off), start and end in
+    epoch seconds, which the driver loads far faster than datetimes (as timestamps, with ``raw_times``). The
+    rooms are ``room_ids``, or, with None, those of the ``rooms`` table the setting's query defines.
+
+    The bookings that keep their time are ``Appointment.objects.active()``'s: not cancelled, and not a
+    payment hold past its expiry.
+    """
+    seconds = str if raw_times else partial(epoch_sql, vendor=connection.vendor)
+    moment = connection.ops.adapt_datetimefield_value
+    therapists, therapist_params = _among(therapist_ids)
+    rooms, room_params = ("IN (SELECT id FROM rooms)", []) if room_ids is None else _among(room_ids)
+    excluded = window.exclude_appointment_id
+    sql = f"""
+        SELECT {kind}therapist_id, room_id, {seconds("starts_at")}, {seconds("blocked_until")}
+        FROM {Appointment._meta.db_table}
+        WHERE status <> %s AND NOT (status = %s AND hold_expires_at IS NOT NULL AND hold_expires_at <= %s)
+            AND (therapist_id {therapists} OR room_id {rooms})
+            AND starts_at > %s AND starts_at < %s AND blocked_until > %s {"" if excluded is None else "AND id <> %s"}
+        UNION ALL
+        SELECT {kind}therapist_id, -1, {seconds("starts_at")}, {seconds("ends_at")}
+        FROM {TimeOff._meta.db_table}
+        WHERE therapist_id {therapists} AND starts_at < %s AND ends_at > %s
+    """  # noqa: S608
+    params = [
+        Appointment.Status.CANCELLED.value,
+        Appointment.Status.HELD.value,
+        moment(window.now),
+        *therapist_params,
+        *room_params,
+        # Bounds on starts_at let the index skip all of history: nothing that started more than the
+        # longest possible session plus cleanup before the window can still block it, and nothing
+        # that starts that long after it can block a time in it.
+        moment(window.start - LONGEST_BLOCK),
+        moment(window.end + LONGEST_BLOCK),
+        moment(window.start),
+        *([] if excluded is None else [excluded]),
+        *therapist_params,
+        moment(window.end),
+        moment(window.start),
+    ]
+    return sql, params

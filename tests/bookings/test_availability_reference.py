@@ -13,6 +13,7 @@ import pytest
 
 from bookings.availability import slots_available
 from bookings.models import Appointment, BookingPolicy, Closure, TimeOff, WorkingHours
+from bookings.sweep_reads import setting_read
 from core.clinictime import clinic_tz
 from tests.factories import AppointmentFactory, RoomFactory, ServiceFactory, TherapistFactory
 
@@ -206,3 +207,27 @@ def test_overlapping_working_intervals_offer_each_time_and_therapist_once(monday
         (11, ["maya", "daniel"]),
         (12, ["maya"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("seed", "first"), [(seed, date(2026, 3, 4)) for seed in (1, 4)] + [(seed, date(2026, 10, 29)) for seed in (8, 11)]
+)
+def test_a_sweep_given_a_kept_setting_offers_exactly_the_times_the_rules_allow(monday_morning, seed, first):
+    """The public API keeps the setting and reads only the busy time: on PostgreSQL, packed into one value."""
+    service, therapists, policy = random_clinic(random.Random(seed), first=first, days=7)
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC) if first.month == 3 else datetime(2026, 10, 28, 12, 0, tzinfo=UTC)
+    setting = setting_read(service=service, online_only=True, since=first, until=first + timedelta(days=7))
+    for therapist in [None, *therapists]:
+        found = slots_available(
+            service=service,
+            therapist=therapist,
+            start=first,
+            end=first + timedelta(days=7),
+            now=now,
+            policy=policy,
+            setting=setting,
+        )
+        expected = reference(
+            service=service, therapist=therapist, start=first, end=first + timedelta(days=7), now=now, policy=policy
+        )
+        assert [(slot.start, [t.slug for t in slot.therapists_free], slot.room_id) for slot in found] == expected
