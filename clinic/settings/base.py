@@ -141,6 +141,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's own cursors bind parameters on the client and are never prepared. The one statement that
+    # asks to be (a month of availability's busy time, bookings/sweep_reads.py) is prepared once per
+    # connection with this on; behind a pooler that cannot keep prepared statements, set it to false.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # How long a capacity write waits for another transaction's row lock on PostgreSQL (core.locking).
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=5000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

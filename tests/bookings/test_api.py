@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import translation
 
 from bookings.availability import slots_available
@@ -129,6 +130,23 @@ def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(
             )
         assert response.status_code == 200
         assert response.json()["slots"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_postgresql_prepares_the_months_busy_time_once_and_runs_it_again_for_every_month(client, scene):
+    service, therapists, rooms = scene
+    AppointmentFactory(service=service, therapist=therapists[0], room=rooms[0], starts_at=local(2026, 3, 3, 9))
+    for therapist in ("any", therapists[1].slug, "any"):
+        response = client.get(
+            URL, {"service": service.slug, "therapist": therapist, "start": "2026-03-02", "end": "2026-04-01"}
+        )
+        assert response.status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM bookings_appointment%"],
+        )
+        assert cursor.fetchall() == [(3,)]
 
 
 @pytest.mark.parametrize(
