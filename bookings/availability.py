@@ -11,13 +11,15 @@ instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from itertools import repeat
 
+import numpy as np
 from django.utils import timezone
 
 from core.clinictime import clinic_tz
 
 from .models import BookingPolicy, Service, Therapist
-from .slotgrid import bits, busy_masks, day_firsts, epoch, schedule_working
+from .slotgrid import bit_rows, busy_masks, epoch, schedule_working
 from .sweep_reads import LONGEST_BLOCK, Setting, Window, busy_read, sweep_rows, team_read
 
 __all__ = ["LONGEST_BLOCK", "MAX_RANGE_DAYS", "Openings", "Setting", "Slot", "openings_available", "slots_available"]
@@ -158,7 +160,7 @@ def openings_available(
         blocked=blocked,
         team_size=len(therapist_ids),
         room_count=len(room_ids),
-        day_firsts=day_firsts(days, tz) if therapist is None else None,
+        day_firsts=schedule.firsts if therapist is None else None,
     )
     # Each time goes to the first room (in ``room_ids`` order) free for the session and its cleanup.
     rooms: list[tuple[int, int]] = []
@@ -169,49 +171,48 @@ def openings_available(
             rooms.append((room_id, mine))
             bookable |= mine
 
+    # Who is free when, over the whole range at once: a row per therapist, a column per time someone is.
+    free = bit_rows(
+        [
+            working & bookable & ~therapist_busy
+            for working, therapist_busy in zip(schedule.working, busy.therapists, strict=True)
+        ],
+        grid.size,
+    )
+    times = np.flatnonzero(free.any(axis=0))
+    if not times.size:
+        return Openings(therapists, duration, [])
+    free = free[:, times]
+    day_of = np.searchsorted(schedule.day_bits, times, side="right") - 1
+    team = np.arange(len(therapist_ids))[:, None]
+    if therapist is None:
+        # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
+        order = busy.booked[:-1, day_of + 1] * len(therapist_ids) + team
+    else:
+        order = np.broadcast_to(team, free.shape)
+    order = np.where(free, order, np.iinfo(np.int64).max)
+    if others:
+        ranked = np.argsort(order, axis=0, kind="stable")
+        owners = ranked[0].tolist()
+        also = [tuple(ranked[1:count, column].tolist()) for column, count in enumerate(free.sum(axis=0).tolist())]
+    else:
+        owners = order.argmin(axis=0).tolist()
+        also = repeat(())
+    if with_rooms:
+        # The rooms' times are apart: the one that holds a time is the first (and only) set in its column.
+        held = bit_rows([mine for _, mine in rooms], grid.size)[:, times].argmax(axis=0)
+        room_at = np.array([room_id for room_id, _ in rooms])[held].tolist()
+    else:
+        room_at = repeat(0)
+    rows = list(
+        zip((grid.base + times * grid.unit).tolist(), owners, room_at, also, strict=False)
+    )  # repeat() is endless
     found = []
-    booked, unit = busy.booked, grid.unit
-    # Each therapist's times with a room and without their own busy time, over the whole range at once.
-    open_to = [bookable & ~therapist_busy for therapist_busy in busy.therapists]
-    for day_index, day, low, working in schedule.days:
-        if therapist is None:
-            # "Any therapist": whoever has the fewest bookings that day goes first, then team order.
-            working = sorted(working, key=lambda item: booked[item[0]][day_index + 1])
-        # The day's bits from ``low`` on: small integers, whatever the length of the range.
-        owners: dict = {}  # bit → the fair therapist's index (or, with ``others``, every free one's, in order)
-        taken = 0
-        for index, mask in working:
-            free = mask & open_to[index] >> low
-            if others:
-                for bit in bits(free):
-                    owners.setdefault(bit, []).append(index)
-            else:
-                free &= ~taken
-                if free:
-                    for bit in bits(free):
-                        owners[bit] = index
-            taken |= free
-        if not taken:
-            continue
-        first = grid.moment(low)
-        if not with_rooms:
-            times = [(first + bit * unit, owners[bit], 0, ()) for bit in bits(taken)]
-            found.append((day, times))
-            continue
-        room_at: dict[int, int] = {}
-        left = taken
-        for room_id, mask in rooms:
-            here = mask >> low & left
-            for bit in bits(here):
-                room_at[bit] = room_id
-            left ^= here
-            if not left:
-                break
-        if others:
-            times = [(first + bit * unit, owners[bit][0], room_at[bit], tuple(owners[bit][1:])) for bit in bits(taken)]
-        else:
-            times = [(first + bit * unit, owners[bit], room_at[bit], ()) for bit in bits(taken)]
-        found.append((day, times))
+    first = 0
+    day_list = day_of.tolist()
+    for last in [*(np.flatnonzero(np.diff(day_of)) + 1).tolist(), len(rows)]:
+        found.append((days[day_list[first]], rows[first:last]))
+        first = last
     return Openings(therapists, duration, found)
 
 

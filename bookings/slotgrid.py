@@ -52,9 +52,12 @@ class Grid:
 @dataclass(frozen=True)
 class Schedule:
     grid: Grid
-    #: Each day someone works: its index into the range, the date, its lowest bit, and (therapist index,
-    #: its working times as bits from that lowest one) in team order.
-    days: list[tuple[int, date, int, list[tuple[int, int]]]]
+    #: For each therapist, in team order: every start their working hours allow over the range, as grid bits.
+    working: list[int]
+    #: Each day's first instant, and the next day's after the last (``day_firsts``).
+    firsts: list[int]
+    #: Each day's first bit: the first at or after its first instant.
+    day_bits: list[int]
 
 
 def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: int, step: int) -> Schedule | None:
@@ -65,10 +68,10 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
             intervals = hours.get((therapist_id, weekday))
             if intervals:
                 team_on[weekday].append((index, tuple(sorted(intervals))))
-    working_days = []  # (day index, day, therapist index → its pattern, pattern → its spans)
+    working_days = []  # (therapist index → its pattern, pattern → its spans)
     opens_all: set[int] = set()
     last_close = None
-    for day_index, day in enumerate(days):
+    for day in days:
         team = team_on.get(day.weekday())
         if not team or day in closed_days:
             continue
@@ -94,7 +97,7 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
                     opens_all.add(opens)
                     last_close = closes if last_close is None else max(last_close, closes)
         if any(spans_of.values()):
-            working_days.append((day_index, day, team, spans_of))
+            working_days.append((team, spans_of))
     if not opens_all:
         return None
     base = min(opens_all)
@@ -102,28 +105,29 @@ def schedule_working(days, closed_days, therapist_ids, hours, *, tz, duration: i
     grid = Grid(base=base, unit=unit, size=(last_close - base) // unit + 1)
     stride = step // unit
     spread = (1 << stride) - 1  # bits 0, stride, 2 * stride, … of a run of times, by the geometric series
-    found = []
-    for day_index, day, team, spans_of in working_days:
-        low = (min(opens for spans in spans_of.values() for opens, _ in spans) - base) // unit
+    working = [0] * len(therapist_ids)
+    for team, spans_of in working_days:
         mask_of = {}
         for pattern, spans in spans_of.items():
             mask = 0
             for opens, closes in spans:
                 count = (closes - duration - opens) // step + 1
                 run = (1 << count) - 1 if stride == 1 else ((1 << (count * stride)) - 1) // spread
-                mask |= run << ((opens - base) // unit - low)
+                mask |= run << (opens - base) // unit
             mask_of[pattern] = mask
-        found.append((day_index, day, low, [(index, mask_of[pattern]) for index, pattern in team if mask_of[pattern]]))
-    return Schedule(grid, found)
+        for index, pattern in team:
+            working[index] |= mask_of[pattern]
+    firsts = day_firsts(days, tz)
+    return Schedule(grid, working, firsts, [grid.index_at_or_after(first) for first in firsts[:-1]])
 
 
 @dataclass(frozen=True)
 class BusyMasks:
     therapists: list[int]  # for each therapist of the sweep, in its order: the grid bits they cannot start at
     rooms: list[int]  # for each room of the sweep: the same
-    #: For each therapist, appointments starting on each clinic day (index day index + 1; 0 and the last
-    #: are before and after the range). Empty when not asked for.
-    booked: list[list[int]]
+    #: For each therapist (and a last row for others), appointments starting on each clinic day (column
+    #: day index + 1; the first and the last are before and after the range). None when not asked for.
+    booked: np.ndarray | None
 
 
 def busy_masks(
@@ -156,14 +160,14 @@ def busy_masks(
             int.from_bytes(packed.tobytes(), "little") for packed in np.packbits(covered, axis=1, bitorder="little")
         ]
 
-    booked: list[list[int]] = []
+    booked = None
     if day_firsts is not None:
         # A start belongs to the last day whose first instant is not after it; time off is no booking.
         appointments = room >= 0
         day = np.searchsorted(np.array(day_firsts, dtype=np.int64), starts[appointments], side="right")
         days = len(day_firsts) + 1
         counts = np.bincount(who[appointments] * days + day, minlength=(team_size + 1) * days)
-        booked = counts.reshape(team_size + 1, days).tolist()
+        booked = counts.reshape(team_size + 1, days)
     return BusyMasks(masks(who, team_size), masks(room, room_count), booked)
 
 
@@ -175,11 +179,8 @@ def day_firsts(days: list[date], tz) -> list[int]:
     return firsts
 
 
-def bits(mask: int) -> list[int]:
-    """The set bits of ``mask``, lowest first."""
-    found = []
-    while mask:
-        low = mask & -mask
-        found.append(low.bit_length() - 1)
-        mask ^= low
-    return found
+def bit_rows(masks: list[int], size: int) -> np.ndarray:
+    """Each mask as a row of ``size`` booleans, bit 0 first."""
+    width = (size + 7) // 8
+    packed = np.frombuffer(b"".join(mask.to_bytes(width, "little") for mask in masks), dtype=np.uint8)
+    return np.unpackbits(packed.reshape(len(masks), width), axis=1, count=size, bitorder="little").view(bool)
