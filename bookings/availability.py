@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.clinictime import clinic_tz
 
 from .models import BookingPolicy, Service, Therapist
-from .slotgrid import bit_rows, busy_masks, epoch, schedule_working
+from .slotgrid import Schedule, bit_rows, busy_masks, epoch, schedule_working
 from .sweep_reads import LONGEST_BLOCK, Setting, Window, busy_read, sweep_rows, team_read
 
 __all__ = ["LONGEST_BLOCK", "MAX_RANGE_DAYS", "Openings", "Setting", "Slot", "openings_available", "slots_available"]
@@ -125,6 +125,7 @@ def openings_available(
         return nothing
 
     window = Window(now, window_start, window_end, exclude_appointment_id)
+    kept = setting is not None
     if setting is None:
         therapists = team_read(service=service, therapist=therapist, online_only=online_only)
         if not therapists or not service.is_active:
@@ -144,7 +145,10 @@ def openings_available(
     duration = service.duration_minutes * 60
     blocked = duration + service.cleanup_minutes * 60
     step = policy.slot_step_minutes * 60
-    schedule = schedule_working(days, closed_days, therapist_ids, hours, tz=tz, duration=duration, step=step)
+    if kept:
+        schedule = _schedule_kept(setting, days, therapist_ids, tz=tz, duration=duration, step=step)
+    else:
+        schedule = schedule_working(days, closed_days, therapist_ids, hours, tz=tz, duration=duration, step=step)
     if schedule is None:
         return Openings(therapists, duration, [])
     grid = schedule.grid
@@ -214,6 +218,31 @@ def openings_available(
         found.append((days[day_list[first]], rows[first:last]))
         first = last
     return Openings(therapists, duration, found)
+
+
+#: Working-time grids of kept settings, by reading, range, team, length and step: a few months of a few
+#: services, each a few kilobytes. Oldest first, to drop when full.
+_SCHEDULES: dict[tuple, Schedule | None] = {}
+SCHEDULES_KEPT = 64
+
+
+def _schedule_kept(setting: Setting, days: list[date], therapist_ids: list[int], **options) -> Schedule | None:
+    """``schedule_working`` for a kept setting, worked out once per process for each reading of it.
+
+    A grid depends only on the setting's hours and closures and on what it is asked for; the busy time,
+    the notice and the advance window are applied to it afresh on every sweep. A setting read anew (any
+    edit of hours, closures, rooms, the team or the policy forgets the kept one) has a new ``reading``.
+    """
+    key = (setting.reading, days[0], days[-1], tuple(therapist_ids), *sorted(options.items()))
+    try:
+        return _SCHEDULES[key]
+    except KeyError:
+        pass
+    schedule = schedule_working(days, setting.closed_days(days[0], days[-1]), therapist_ids, setting.hours, **options)
+    while len(_SCHEDULES) >= SCHEDULES_KEPT:
+        _SCHEDULES.pop(next(iter(_SCHEDULES)), None)
+    _SCHEDULES[key] = schedule
+    return schedule
 
 
 def slot_find(*, service: Service, therapist: Therapist | None, starts_at: datetime, **options) -> Slot | None:

@@ -16,8 +16,9 @@ kept setting. Either way the busy time comes back as one numpy array, which
 it stands: fetching thousands of rows as tuples of Python integers cost more than the rest of the sweep.
 """
 
+import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
 
@@ -42,6 +43,9 @@ class Setting:
     room_ids: list[int]  # its active rooms: each time goes to the first of them that is free
     hours: dict[tuple[int, int], list[tuple[time, time]]]  # (therapist id, weekday) → working intervals
     closures: list[tuple[int, int]]  # first and last closed day, as ``date.toordinal()``
+    #: Names this reading of the setting: a kept copy keeps it, so what is worked out from one reading alone
+    #: (``bookings.availability``'s working-time grids) can be kept beside it, and a new reading starts afresh.
+    reading: str = field(default_factory=lambda: uuid.uuid4().hex, compare=False)
 
     def closed_days(self, start: date, end: date) -> set[date]:
         days = set()
@@ -130,20 +134,22 @@ def busy_read(*, therapist_ids: list[int], room_ids: list[int], window: Window) 
         rows = _rows(service=None, therapist_ids=therapist_ids, window=window, room_ids=room_ids)
         busy = np.array(rows, dtype=np.int64).reshape(-1, 4)
         return _indexed(busy, therapist_ids=therapist_ids, room_ids=room_ids)
-    # Each row as four big-endian int8s: ids as they are, and times in PostgreSQL's own binary form
-    # (microseconds since 2000), which costs the database less to send than converting them.
+    # Each row as four big-endian int8s, in two values: the ids as they are, and the times in PostgreSQL's own
+    # binary form (microseconds since 2000), which costs the database less to send than converting them.
+    # Two aggregates of two columns each cost it less than one of four.
     sql, params = _busy_sql(therapist_ids=therapist_ids, room_ids=room_ids, window=window, kind="", raw_times=True)
     packed = f"""
-        SELECT string_agg(
-            int8send(therapist_id) || int8send(room_id) || timestamptz_send(starts) || timestamptz_send(ends), ''::bytea
-        )
+        SELECT string_agg(int8send(therapist_id) || int8send(room_id), ''::bytea),
+            string_agg(timestamptz_send(starts) || timestamptz_send(ends), ''::bytea)
         FROM ({sql}) AS busy (therapist_id, room_id, starts, ends)
     """  # noqa: S608
     # First a connection checked as Django checks it for any query, then the prepared statement on it.
     with connection.cursor(), _counted(_PreparedCursor(connection.connection)) as cursor:
         cursor.execute(packed, params)
-        (blob,) = cursor.fetchone()
-    busy = np.frombuffer(blob or b"", dtype=">i8").reshape(-1, 4).astype(np.int64)
+        ids, times = cursor.fetchone()
+    busy = np.empty((len(ids or b"") // 16, 4), dtype=np.int64)
+    busy[:, :2] = np.frombuffer(ids or b"", dtype=">i8").reshape(-1, 2)
+    busy[:, 2:] = np.frombuffer(times or b"", dtype=">i8").reshape(-1, 2)
     # Whole seconds, rounded down, as the epoch columns read elsewhere (``core.epoch``) give them.
     busy[:, 2:] = busy[:, 2:] // 1_000_000 + POSTGRESQL_EPOCH
     return _indexed(busy, therapist_ids=therapist_ids, room_ids=room_ids)

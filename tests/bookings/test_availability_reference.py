@@ -217,7 +217,8 @@ def test_a_sweep_given_a_kept_setting_offers_exactly_the_times_the_rules_allow(m
     service, therapists, policy = random_clinic(random.Random(seed), first=first, days=7)
     now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC) if first.month == 3 else datetime(2026, 10, 28, 12, 0, tzinfo=UTC)
     setting = setting_read(service=service, online_only=True, since=first, until=first + timedelta(days=7))
-    for therapist in [None, *therapists]:
+    # Twice over: the second time, each working-time grid is the one kept from the first.
+    for therapist in [None, *therapists] * 2:
         found = slots_available(
             service=service,
             therapist=therapist,
