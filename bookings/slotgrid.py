@@ -2,7 +2,9 @@
 
 A therapist's working times, their busy time and each room's busy time become integers whose set
 bits are start times, so "free, in working hours, with a room" is a few integer operations per
-therapist and day instead of a loop over each time (``bookings.availability`` reads the rows and
+therapist over the whole range instead of a loop over each time. The busy time arrives as a numpy
+array and becomes those integers in a few array operations (``busy_masks``); who takes each time is
+then decided in one therapist-by-time matrix (``bit_rows``; ``bookings.availability`` reads the rows and
 applies the rules of order: fairness, the first free room).
 """
 
@@ -33,9 +35,6 @@ class Grid:
     base: int
     unit: int
     size: int  # bits: one past the last candidate
-
-    def moment(self, bit: int) -> int:
-        return self.base + bit * self.unit
 
     def index_at_or_after(self, moment: int | None) -> int:
         """The first bit whose moment is at or after ``moment`` (``size`` for None), within [0, size]."""
