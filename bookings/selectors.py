@@ -1,4 +1,6 @@
+import hashlib
 import re
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
@@ -23,6 +25,9 @@ def therapists_public() -> QuerySet[Therapist]:
 
 LISTS_SECONDS = 300
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+#: A kept setting is a pickled ``Setting``: its key names the fields it has, so during a deploy a process
+#: never reads one kept by a release whose ``Setting`` had other fields (it would lack, or misread, them).
+SETTING_FORM = hashlib.sha256(",".join(field.name for field in fields(Setting)).encode()).hexdigest()[:8]
 
 
 def _kept(computes: dict) -> dict:
@@ -55,9 +60,9 @@ def availability_kept(service_slug: str) -> tuple[BookingPolicy, Setting | None]
     # Only a plain slug names a cache entry; anything else names no service, without a query.
     plain = len(service_slug) <= Service._meta.get_field("slug").max_length and SLUG.fullmatch(service_slug)
     if plain:
-        computes[f"setting:{service_slug}"] = lambda: _setting(service_slug)
+        computes[f"setting:{SETTING_FORM}:{service_slug}"] = lambda: _setting(service_slug)
     kept = _kept(computes)
-    return kept["policy"], kept.get(f"setting:{service_slug}") if plain else None
+    return kept["policy"], kept.get(f"setting:{SETTING_FORM}:{service_slug}") if plain else None
 
 
 def _setting(service_slug: str) -> Setting | None:

@@ -4,8 +4,12 @@ cache: every change to them shows in the very next answer, however it was writte
 from datetime import date, time
 
 import pytest
+from django.core.cache import cache
 
 from bookings.models import BookingPolicy, Closure, WorkingHours
+from bookings.sweep_reads import setting_read
+from core.generations import generation_current
+from core.httpcache import pages_generation
 from tests.factories import RoomFactory, TherapistFactory, clinic_with_hours
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +123,15 @@ def test_a_service_slug_that_names_nothing_is_answered_plainly(client, scene, sl
     response = client.get(URL, {"service": slug, "start": "2026-03-04", "end": "2026-03-04"})
     assert response.status_code == 400
     assert response.json() == {"error": f"Unknown service '{slug[:120]}'."}
+
+
+def test_a_setting_kept_by_the_previous_release_is_not_read_during_a_deploy(client, scene):
+    """The previous release kept a ``Setting`` without ``reading`` under ``bookings:setting:<slug>``; while old
+    and new processes share one cache, the new ones must neither crash on it nor trust it."""
+    service, _, _ = scene
+    times(client, service, 4)  # the token now exists
+    old = setting_read(service=service, online_only=True, since=date(2026, 3, 1), until=date.max)
+    del old.__dict__["reading"]
+    token = generation_current(pages_generation("bookings"))
+    cache.set(f"bookings:setting:{service.slug}", (token, old), 300)
+    assert [start for start, _ in times(client, service, 5)] == ["09:00", "10:00", "11:00"]
