@@ -12,7 +12,10 @@ Builds the big clinic (bench/bigclinic.py), collects static files into a tempora
 gunicorn with bench.settings (production settings on loopback HTTP, plus the floor view at
 /bench/floor/) and drives each page with wrk on loopback: a warm-up, then a fixed measured time.
 The machine may be shared, so the floor is measured before each page and after the last, and
-each page is compared with the mean of the two floor runs around it. Queries per request are counted
+each page is compared with the mean of the two floor runs around it. Beside each measured run, the
+CPU time every gunicorn and every PostgreSQL process on the machine used during it, in ms per request
+(``app cpu``, ``db cpu``): what a page costs the machine, which drifts less than requests a second do
+when the machine is shared. Queries per request are counted
 in-process through the same settings: "cold" with the page cache and blog fragments forgotten,
 "warm" on the second request. Then Debian's nginx runs docs/nginx.conf in front of the same
 gunicorn (TLS on loopback) and the same pages are measured through it, served from nginx's cache,
@@ -127,7 +130,15 @@ def main() -> None:
 
     def measure(url: str) -> dict:
         server.wrk(url, seconds=args.warmup, connections=args.connections, cookie=cookie)
-        return server.wrk(url, seconds=args.seconds, connections=args.connections, cookie=cookie)
+        before = server.cpu_seconds()
+        result = server.wrk(url, seconds=args.seconds, connections=args.connections, cookie=cookie)
+        after = server.cpu_seconds()
+        # CPU ms per request of the app (gunicorn), the database and Redis: what a page costs the machine.
+        used = {
+            group: seconds * 1000 / max(result["requests"], 1)
+            for group, seconds in server.cpu_used(before, after).items()
+        }
+        return {**result, "cpu": used}
 
     # The machine is shared, so the floor is measured before every page and after the last one;
     # each page is compared with the mean of the floors either side of it.
@@ -158,7 +169,7 @@ def main() -> None:
     print()
     header = (
         f"{'page':<28} {'req/s':>8} {'floor':>7} {'% floor':>8} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>8} "
-        f"{'errors':>7} {'queries cold/warm':>18} {'cold ms':>8}  target"
+        f"{'errors':>7} {'queries cold/warm':>18} {'cold ms':>8} {'app cpu':>8} {'db cpu':>7}  target"
     )
     print(header)
     print("-" * len(header))
@@ -174,14 +185,15 @@ def main() -> None:
             failed.append(label)
         print(
             f"{label:<28} {row['rps']:>8.0f} {floor_of[key]:>7.0f} {share:>7.0%} {row['p50']:>8.2f} {row['p99']:>8.2f} {ratio:>8.1f} "
-            f"{row['errors']:>7} {f'{cold} / {warm}':>18} {cold_ms:>8.1f}  >={target:.0%} {'met' if met else 'MISSED'}"
+            f"{row['errors']:>7} {f'{cold} / {warm}':>18} {cold_ms:>8.1f} {row['cpu']['app']:>8.2f} "
+            f"{row['cpu']['postgres']:>7.2f}  >={target:.0%} {'met' if met else 'MISSED'}"
         )
     for label, pick in (("floor (lowest run)", min), ("floor (highest run)", max)):
         row = pick(floors, key=lambda run: run["rps"])
         ratio = row["p99"] / row["p50"] if row["p50"] else 0
         print(
             f"{label:<28} {row['rps']:>8.0f} {'':>7} {'':>8} {row['p50']:>8.2f} {row['p99']:>8.2f} "
-            f"{ratio:>8.1f} {row['errors']:>7} {'0 / 0':>18}"
+            f"{ratio:>8.1f} {row['errors']:>7} {'0 / 0':>18} {'':>8} {row['cpu']['app']:>8.2f} {row['cpu']['postgres']:>7.2f}"
         )
     floor_errors = sum(run["errors"] for run in floors)
     if floor_errors:

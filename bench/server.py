@@ -248,3 +248,41 @@ def wrk(
         errors += sum(int(n) for n in match.groups())
     requests = int(re.search(r"(\d+) requests in", output).group(1))
     return {"rps": rps, "p50": latencies["50"], "p99": latencies["99"], "errors": errors, "requests": requests}
+
+
+#: Each process group whose CPU time ``cpu_seconds`` adds up: how to tell its processes in /proc.
+CPU_GROUPS = {
+    "app": lambda command, name: "gunicorn" in command,
+    "postgres": lambda command, name: name == "postgres",
+    "redis": lambda command, name: name.startswith("redis-server"),
+}
+
+
+def cpu_seconds() -> dict[int, tuple[str, float]]:
+    """Each process of a ``CPU_GROUPS`` group on this machine: its group, and the CPU time (user and system)
+    it has used so far. ``cpu_used`` tells what they used between two of these."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        for group, belongs in CPU_GROUPS.items():
+            if belongs(command, name):
+                found[int(entry.name)] = (group, (int(fields[11]) + int(fields[12])) / ticks)  # utime, stime
+    return found
+
+
+def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds each group used from ``before`` to ``after``: a process that ended meanwhile took its
+    time with it, so only those still there count (with all of the time of any that started)."""
+    used = dict.fromkeys(CPU_GROUPS, 0.0)
+    for pid, (group, seconds) in after.items():
+        earlier = before.get(pid)
+        used[group] += seconds - (earlier[1] if earlier and earlier[0] == group else 0.0)
+    return used
