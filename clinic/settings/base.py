@@ -141,9 +141,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Django's own cursors bind parameters on the client and are never prepared. The one statement that
-    # asks to be (a month of availability's busy time, bookings/sweep_reads.py) is prepared once per
-    # connection with this on; behind a pooler that cannot keep prepared statements, set it to false.
+    # Only the statement that asks to be (a month's busy time, bookings/sweep_reads.py) is prepared, once
+    # per connection; Django's cursors never are. Off behind a pooler that cannot keep prepared statements.
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # How long a capacity write waits for another transaction's row lock on PostgreSQL (core.locking).
