@@ -8,6 +8,7 @@ no slot falls in the missing hour, and on the fall-back day the repeated hour yi
 instants (01:00 EDT and 01:00 EST), neither duplicated nor lost.
 """
 
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
@@ -223,6 +224,7 @@ def openings_available(
 #: Working-time grids of kept settings, by reading, range, team, length and step: a few months of a few
 #: services, each a few kilobytes. Oldest first, to drop when full.
 _SCHEDULES: dict[tuple, Schedule | None] = {}
+_SCHEDULES_WRITE = threading.Lock()
 SCHEDULES_KEPT = 64
 
 
@@ -239,9 +241,11 @@ def _schedule_kept(setting: Setting, days: list[date], therapist_ids: list[int],
     except KeyError:
         pass
     schedule = schedule_working(days, setting.closed_days(days[0], days[-1]), therapist_ids, setting.hours, **options)
-    while len(_SCHEDULES) >= SCHEDULES_KEPT:
-        _SCHEDULES.pop(next(iter(_SCHEDULES)), None)
-    _SCHEDULES[key] = schedule
+    # Reads need no lock; a write does, as a worker's threads (gunicorn --threads) may drop and add at once.
+    with _SCHEDULES_WRITE:
+        while len(_SCHEDULES) >= SCHEDULES_KEPT:
+            _SCHEDULES.pop(next(iter(_SCHEDULES)))
+        _SCHEDULES[key] = schedule
     return schedule
 
 

@@ -6,6 +6,8 @@ from datetime import date, time
 import pytest
 from django.core.cache import cache
 
+from bookings import availability
+from bookings.availability import slots_available
 from bookings.models import BookingPolicy, Closure, WorkingHours
 from bookings.sweep_reads import setting_read
 from core.generations import generation_current
@@ -135,3 +137,19 @@ def test_a_setting_kept_by_the_previous_release_is_not_read_during_a_deploy(clie
     token = generation_current(pages_generation("bookings"))
     cache.set(f"bookings:setting:{service.slug}", (token, old), 300)
     assert [start for start, _ in times(client, service, 5)] == ["09:00", "10:00", "11:00"]
+
+
+def test_a_full_store_of_working_time_grids_drops_the_oldest_and_every_answer_stays_right(client, scene, monkeypatch):
+    """Each process keeps the grids it works out from a kept setting, a few at most: asking for more ranges than
+    it keeps drops the oldest, and every answer is still the sweep's own."""
+    service, (first, second), _ = scene
+    monkeypatch.setattr(availability, "SCHEDULES_KEPT", 2)
+    monkeypatch.setattr(availability, "_SCHEDULES", {})
+    for day in (4, 5, 6, 9, 4, 5):
+        expected = [
+            (slot.local_start.strftime("%H:%M"), slot.therapist.slug)
+            for slot in slots_available(service=service, start=date(2026, 3, day), end=date(2026, 3, day), others=False)
+        ]
+        assert expected
+        assert times(client, service, day) == expected
+        assert len(availability._SCHEDULES) <= 2
