@@ -107,7 +107,7 @@ def openings_available(
     that too. ``exclude_appointment_id`` ignores one booking, for moving it. ``others=False`` leaves
     the others out, for callers that name only the therapist a booking would go to (the API);
     ``with_rooms=False`` leaves out which room each time would take (room 0), for callers that book nothing.
-    ``setting`` is ``service``'s, when the caller keeps one (``bookings.selectors.setting_public``):
+    ``setting`` is ``service``'s, when the caller keeps one (``bookings.selectors.availability_kept``):
     then only the busy time is read. Online only, as the public pages that keep one are.
     """
     tz = clinic_tz()
@@ -138,7 +138,7 @@ def openings_available(
             return nothing
         busy_rows = busy_read(therapist_ids=[t.pk for t in therapists], room_ids=setting.room_ids, window=window)
     therapist_ids = [t.pk for t in therapists]
-    room_ids, hours, closed_days = setting.room_ids, setting.hours, setting.closed_days(start, end)
+    room_ids = setting.room_ids
     if not room_ids:
         return nothing
 
@@ -149,7 +149,8 @@ def openings_available(
     if kept:
         schedule = _schedule_kept(setting, days, therapist_ids, tz=tz, duration=duration, step=step)
     else:
-        schedule = schedule_working(days, closed_days, therapist_ids, hours, tz=tz, duration=duration, step=step)
+        closed = setting.closed_days(start, end)
+        schedule = schedule_working(days, closed, therapist_ids, setting.hours, tz=tz, duration=duration, step=step)
     if schedule is None:
         return Openings(therapists, duration, [])
     grid = schedule.grid
@@ -209,9 +210,8 @@ def openings_available(
         room_at = np.array([room_id for room_id, _ in rooms])[held].tolist()
     else:
         room_at = repeat(0)
-    rows = list(
-        zip((grid.base + times * grid.unit).tolist(), owners, room_at, also, strict=False)
-    )  # repeat() is endless
+    moments = (grid.base + times * grid.unit).tolist()
+    rows = list(zip(moments, owners, room_at, also, strict=False))  # strict=False: repeat() is endless
     found = []
     first = 0
     day_list = day_of.tolist()

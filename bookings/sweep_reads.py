@@ -5,15 +5,15 @@ Two kinds of rows:
 
 - the **setting** of a service: who offers it (``team``), the rooms it uses, their working hours and
   the clinic's closures. These change only when staff edit them, so a public page may keep them
-  (``Setting``, ``bookings.selectors.setting_public``);
+  (``Setting``, ``bookings.selectors.availability_kept``);
 - the **busy time**: appointments and time off in the window, thousands of rows for a busy month,
   read fresh by every sweep.
 
 ``sweep_rows`` reads both in one round trip; ``busy_read`` reads only the busy time, for a sweep given a
 kept setting. Either way the busy time comes back as one numpy array, which
 ``bookings.slotgrid.busy_masks`` turns into bit masks without a Python object per row. On PostgreSQL
-``busy_read`` has the database pack its rows into one ``bytea`` of big-endian int8s, which numpy reads as
-it stands: fetching thousands of rows as tuples of Python integers cost more than the rest of the sweep.
+``busy_read`` has the database pack its rows into two ``bytea`` values of big-endian int8s, which numpy
+reads as they stand: fetching thousands of rows as tuples of Python integers cost more than the rest of the sweep.
 """
 
 import uuid
@@ -146,10 +146,10 @@ def busy_read(*, therapist_ids: list[int], room_ids: list[int], window: Window) 
     # First a connection checked as Django checks it for any query, then the prepared statement on it.
     with connection.cursor(), _counted(_PreparedCursor(connection.connection)) as cursor:
         cursor.execute(packed, params)
-        ids, times = cursor.fetchone()
-    busy = np.empty((len(ids or b"") // 16, 4), dtype=np.int64)
-    busy[:, :2] = np.frombuffer(ids or b"", dtype=">i8").reshape(-1, 2)
-    busy[:, 2:] = np.frombuffer(times or b"", dtype=">i8").reshape(-1, 2)
+        ids, times = (value or b"" for value in cursor.fetchone())  # NULL when nothing is busy
+    busy = np.empty((len(ids) // 16, 4), dtype=np.int64)
+    busy[:, :2] = np.frombuffer(ids, dtype=">i8").reshape(-1, 2)
+    busy[:, 2:] = np.frombuffer(times, dtype=">i8").reshape(-1, 2)
     # Whole seconds, rounded down, as the epoch columns read elsewhere (``core.epoch``) give them.
     busy[:, 2:] = busy[:, 2:] // 1_000_000 + POSTGRESQL_EPOCH
     return _indexed(busy, therapist_ids=therapist_ids, room_ids=room_ids)
@@ -165,7 +165,7 @@ class _PreparedCursor(psycopg.Cursor):
     reads results in binary.
 
     Every month of availability sends the same statement: prepared, PostgreSQL plans it once per
-    connection instead of on each request, and its one ``bytea`` comes back as it is, not as hex text.
+    connection instead of on each request, and its ``bytea`` values come back as they are, not as hex text.
     Django's own cursors bind on the client and prepare nothing (``OPTIONS`` could change that for every
     query, with the ORM's known gaps in server-side binding); this is the one statement worth it.
     """
