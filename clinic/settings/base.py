@@ -141,9 +141,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Only the statement that asks to be (a month's busy time, bookings/sweep_reads.py) is prepared, once
-    # per connection; Django's cursors never are. Off behind a pooler that cannot keep prepared statements.
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+    # With this on, the statement that asks to be (a month's busy time, bookings/sweep_reads.py) is prepared
+    # once per connection. Off by default: with it on, the PostgreSQL race tests run out of connections.
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 # How long a capacity write waits for another transaction's row lock on PostgreSQL (core.locking).
 LOCK_TIMEOUT_MS = env.int("LOCK_TIMEOUT_MS", default=5000)

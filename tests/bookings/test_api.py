@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.utils import translation
 
@@ -132,7 +133,10 @@ def test_a_month_of_any_therapist_takes_a_constant_number_of_queries(
         assert response.json()["slots"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or "prepare_threshold" not in settings.DATABASES["default"].get("OPTIONS", {}),
+    reason="prepared statements are PostgreSQL's, and on only with DATABASE_PREPARED_STATEMENTS=true",
+)
 def test_postgresql_prepares_the_months_busy_time_once_and_runs_it_again_for_every_month(client, scene):
     service, therapists, rooms = scene
     AppointmentFactory(service=service, therapist=therapists[0], room=rooms[0], starts_at=local(2026, 3, 3, 9))
